@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.mailseal.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.mailseal.dkim.DkimVerifier;
+import org.mailseal.dkim.KeyResolver;
+import org.mailseal.dkim.VerificationResult;
+import org.mailseal.dns.DnsKeyResolver;
+import org.mailseal.dns.DnsjavaLookup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code mailseal verify}: checks every DKIM signature of each message. */
+@Command(
+    name = "verify",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Verifies every DKIM-Signature of each FILE and prints one line per signature.",
+      "Exits 0 only when every file has a signature and all of them pass."
+    })
+final class VerifyCommand implements Callable<Integer> {
+
+  @Option(
+      names = "--dns-server",
+      paramLabel = "HOST[:PORT]",
+      description = "Ask this DNS server instead of the system resolver.")
+  String dnsServer;
+
+  @Option(
+      names = "--key-record",
+      paramLabel = "NAME=TXT",
+      description = {
+        "Use TXT as the key record at NAME (sel._domainkey.example.com=v=DKIM1; k=rsa; p=…);",
+        "DNS is then not asked for NAME. Repeatable."
+      })
+  List<String> keyRecords = List.of();
+
+  @Parameters(arity = "1..*", paramLabel = "FILE", description = "Messages to verify.")
+  List<Path> files;
+
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() throws IOException {
+    Map<String, String> given = new HashMap<>();
+    for (String kr : keyRecords) {
+      int eq = kr.indexOf('=');
+      if (eq <= 0) {
+        throw new CliException("--key-record: expected NAME=TXT, found " + kr);
+      }
+      given.put(normalize(kr.substring(0, eq)), kr.substring(eq + 1));
+    }
+    for (Path f : files) {
+      if (!Files.isReadable(f) || Files.isDirectory(f)) {
+        throw new CliException(f + ": " + (Files.exists(f) ? "cannot read" : "no such file"));
+      }
+    }
+    KeyResolver dns;
+    try {
+      dns =
+          new DnsKeyResolver(
+              dnsServer == null ? DnsjavaLookup.system() : DnsjavaLookup.server(dnsServer));
+    } catch (IllegalArgumentException e) {
+      throw new CliException("--dns-server: " + e.getMessage());
+    }
+    KeyResolver resolver =
+        (domain, selector) -> {
+          String record = given.get(normalize(selector + "._domainkey." + domain));
+          return record != null ? List.of(record) : dns.resolve(domain, selector);
+        };
+    DkimVerifier verifier = new DkimVerifier(resolver, Clock.systemUTC());
+    PrintWriter out = spec.commandLine().getOut();
+    boolean allPass = true;
+    for (Path f : files) {
+      List<VerificationResult> results;
+      try (InputStream in = Files.newInputStream(f)) {
+        results = verifier.verify(in);
+      } catch (NoSuchFileException e) {
+        throw new CliException(f + ": no such file");
+      }
+      if (results.isEmpty()) {
+        out.println(f + ": dkim=none (no signature)");
+        allPass = false;
+      }
+      for (VerificationResult r : results) {
+        out.println(f + ": " + describe(r));
+        allPass &= r instanceof VerificationResult.Pass;
+      }
+    }
+    out.flush();
+    return allPass ? 0 : CliException.CHECK_FAILED;
+  }
+
+  /** {@code dkim=pass d=… s=… a=…} or {@code dkim=fail (reason) d=… s=… a=…}. */
+  static String describe(VerificationResult r) {
+    StringBuilder sb = new StringBuilder("dkim=").append(r.result());
+    if (!r.reason().isEmpty()) {
+      sb.append(" (").append(r.reason()).append(')');
+    }
+    if (!r.domain().isEmpty()) {
+      sb.append(" d=").append(r.domain());
+    }
+    if (!r.selector().isEmpty()) {
+      sb.append(" s=").append(r.selector());
+    }
+    if (!r.algorithm().isEmpty()) {
+      sb.append(" a=").append(r.algorithm());
+    }
+    return sb.toString();
+  }
+
+  private static String normalize(String name) {
+    String n = name.strip().toLowerCase(Locale.ROOT);
+    return n.endsWith(".") ? n.substring(0, n.length() - 1) : n;
+  }
+}
