@@ -7,9 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -158,12 +156,10 @@ public final class DkimSigner {
       lineLength = append(field, lineLength, tag);
     }
     // h= folds at colons: FWS is allowed around them (RFC 6376 §3.5, sig-h-tag).
-    StringBuilder h = new StringBuilder("h=");
     List<String> pieces = new ArrayList<>();
     for (int i = 0; i < names.size(); i++) {
       pieces.add((i == 0 ? "h=" : "") + names.get(i) + (i == names.size() - 1 ? ";" : ":"));
     }
-    h.setLength(0);
     boolean first = true;
     for (String piece : pieces) {
       if (first) {
@@ -234,13 +230,5 @@ public final class DkimSigner {
     BodyCanonicalizer b = new BodyCanonicalizer(c, SignatureAlgorithms.sha256(), -1);
     b.update(body, 0, body.length);
     return Base64.getEncoder().encodeToString(b.finish());
-  }
-
-  static MessageDigest newDigest() {
-    return SignatureAlgorithms.sha256();
-  }
-
-  static byte[] ascii(String s) {
-    return s.getBytes(StandardCharsets.ISO_8859_1);
   }
 }
