@@ -37,9 +37,11 @@ final class BodyCanonicalizer {
 
   void update(byte[] data, int off, int len) {
     int end = off + len;
-    for (int i = off; i < end; i++) {
+    int i = off;
+    while (i < end) {
       byte b = data[i];
       if (b == '\r') {
+        i++;
         continue; // always followed by LF in normalized input; the LF ends the line
       }
       if (b == '\n') {
@@ -50,10 +52,12 @@ final class BodyCanonicalizer {
           put(CRLF, 2);
           atLineStart = true;
         }
+        i++;
         continue;
       }
       if (relaxed && (b == ' ' || b == '\t')) {
         pendingWsp = true; // relaxed: a run of WSP becomes one SP, if the line goes on
+        i++;
         continue;
       }
       flushEmptyLines();
@@ -61,8 +65,27 @@ final class BodyCanonicalizer {
         putByte((byte) ' ');
         pendingWsp = false;
       }
-      putByte(b);
+      // A run of bytes that pass unchanged goes to the digest straight from the input.
+      int start = i;
+      while (i < end && isPlain(data[i])) {
+        i++;
+      }
+      putRun(data, start, i - start);
       atLineStart = false;
+    }
+  }
+
+  private boolean isPlain(byte b) {
+    return b != '\r' && b != '\n' && !(relaxed && (b == ' ' || b == '\t'));
+  }
+
+  private void putRun(byte[] data, int off, int len) {
+    anyOutput = true;
+    long allowed = limit < 0 ? len : Math.max(0, Math.min(len, limit - produced));
+    produced += len;
+    if (allowed > 0) {
+      flushOut();
+      digest.update(data, off, (int) allowed);
     }
   }
 

@@ -75,7 +75,7 @@ public final class DkimSigner {
           c -> new BodyCanonicalizer(c, SignatureAlgorithms.sha256(), -1));
     }
     BodyCanonicalizer[] distinct = bodies.values().toArray(new BodyCanonicalizer[0]);
-    byte[] chunk = new byte[64 * 1024];
+    byte[] chunk = new byte[16 * 1024];
     int n;
     while ((n = message.read(chunk)) >= 0) {
       out.write(chunk, 0, n);

@@ -66,7 +66,7 @@ public final class DkimVerifier {
                         c.bodyCanonicalization, SignatureAlgorithms.sha256(), c.limit));
       }
     }
-    byte[] chunk = new byte[64 * 1024];
+    byte[] chunk = new byte[16 * 1024];
     int n;
     while ((n = stream.read(chunk)) >= 0) {
       for (BodyCanonicalizer b : bodies.values()) {

@@ -15,7 +15,7 @@ import java.util.List;
  * body is never held whole.
  */
 final class MessageStream {
-  private static final int CHUNK = 64 * 1024;
+  private static final int CHUNK = 16 * 1024;
 
   private final InputStream in;
   private final byte[] raw = new byte[CHUNK];
@@ -105,21 +105,40 @@ final class MessageStream {
         }
         return limit > 0;
       }
-      for (int i = 0; i < n; i++) {
-        byte b = raw[i];
-        if (pendingCr) {
-          pendingCr = false;
-          emitCrlf(); // CR LF, or a bare CR made CRLF
-          if (b == '\n') {
-            continue;
-          }
+      int i = 0;
+      if (pendingCr) {
+        pendingCr = false;
+        emitCrlf(); // CR LF, or a bare CR made CRLF
+        if (raw[0] == '\n') {
+          i = 1;
         }
-        if (b == '\r') {
-          pendingCr = true;
-        } else if (b == '\n') {
+      }
+      while (i < n) {
+        // Copy the run of ordinary bytes in one go; only CR and LF need a decision.
+        int start = i;
+        while (i < n && raw[i] != '\r' && raw[i] != '\n') {
+          i++;
+        }
+        if (i > start) {
+          System.arraycopy(raw, start, buf, limit, i - start);
+          limit += i - start;
+          emitted += i - start;
+          last2 = i - start >= 2 ? raw[i - 2] : last1;
+          last1 = raw[i - 1];
+        }
+        if (i == n) {
+          break;
+        }
+        byte b = raw[i++];
+        if (b == '\n') {
           emitCrlf(); // bare LF
+        } else if (i == n) {
+          pendingCr = true; // CR at the end of the chunk: decided by the next byte
         } else {
-          emit(b);
+          emitCrlf(); // CR LF, or a bare CR made CRLF
+          if (raw[i] == '\n') {
+            i++;
+          }
         }
       }
     }
