@@ -81,12 +81,23 @@ final class BodyCanonicalizer {
 
   private void putRun(byte[] data, int off, int len) {
     anyOutput = true;
-    long allowed = limit < 0 ? len : Math.max(0, Math.min(len, limit - produced));
+    int allowed = (int) (limit < 0 ? len : Math.max(0, Math.min(len, limit - produced)));
     produced += len;
-    if (allowed > 0) {
-      flushOut();
-      digest.update(data, off, (int) allowed);
+    if (allowed == 0) {
+      return;
     }
+    if (allowed >= out.length) {
+      flushOut();
+      digest.update(data, off, allowed);
+      return;
+    }
+    // Short runs (relaxed breaks a line at every space) are gathered so that the digest is
+    // updated in large blocks: each update call has a fixed cost.
+    if (outLen + allowed >= out.length) {
+      flushOut();
+    }
+    System.arraycopy(data, off, out, outLen, allowed);
+    outLen += allowed;
   }
 
   /** Ends the body and returns the digest of its canonical form. */
