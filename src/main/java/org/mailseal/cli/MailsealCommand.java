@@ -18,7 +18,12 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = MailsealCommand.Version.class,
     description = "Outbound DKIM-signing SMTP relay.",
-    subcommands = {CommandLine.HelpCommand.class, SignCommand.class, VerifyCommand.class})
+    subcommands = {
+      CommandLine.HelpCommand.class,
+      SignCommand.class,
+      VerifyCommand.class,
+      KeysCommand.class
+    })
 public final class MailsealCommand implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -79,10 +79,9 @@ class InteropTest {
       signWithCli(CORPUS.resolve(name + ".eml"), out, RSA, rsaKey, ED, edKey);
       signed.put(name, out);
       if (emptyRelaxedBody(CORPUS.resolve(name + ".eml"))) {
-        // jDKIM 0.5 computes a different body hash than RFC 6376 §3.4.3/§3.4.4 for a message
-        // whose body is empty or only empty lines, in both canonicalizations (it fails even
-        // signatures it made itself on such messages); dkimpy and Mail::DKIM agree with us.
-        // Those messages are left out of the jDKIM check only.
+        // jDKIM 0.5 hashes an empty relaxed body as if it were CRLF (RFC 4871 before its
+        // erratum); RFC 6376 §3.4.4, dkimpy and Mail::DKIM hash it as nothing. Those messages
+        // are left out of the jDKIM check only.
         jdkimSkipped.add(name);
       }
     }

@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.mailseal.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mailseal.cli.SignVerifyCommandTest.run;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.xbill.DNS.Master;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.TXTRecord;
+
+class KeysCommandTest {
+  @TempDir Path dir;
+
+  private String keys() {
+    return dir.resolve("keys").toString();
+  }
+
+  @Test
+  void generatePrintsARecordThatZoneParsersRead() throws Exception {
+    SignVerifyCommandTest.Run gen =
+        run(
+            "keys",
+            "generate",
+            "--keys-dir",
+            keys(),
+            "--domain",
+            "example.com",
+            "--algorithm",
+            "both");
+    assertThat(gen.code()).as(gen.err()).isZero();
+    String zone =
+        gen.out().lines().filter(l -> !l.startsWith(";")).reduce("", (a, b) -> a + b + "\n");
+    Master master = new Master(new java.io.ByteArrayInputStream(zone.getBytes()));
+    Record rsa = master.nextRecord();
+    Record ed = master.nextRecord();
+    assertThat(rsa.getName().toString()).matches("s\\d{8}r\\._domainkey\\.example\\.com\\.");
+    assertThat(((TXTRecord) rsa).getStrings()).hasSizeGreaterThan(1); // 2048-bit key: split
+    assertThat(String.join("", ((TXTRecord) ed).getStrings())).startsWith("v=DKIM1; k=ed25519; p=");
+    assertThat(gen.out()).doesNotContain("PRIVATE");
+  }
+
+  @Test
+  void listShowActivateAndRefusedRetire() throws Exception {
+    run(
+        "keys",
+        "generate",
+        "--keys-dir",
+        keys(),
+        "--domain",
+        "example.com",
+        "--algorithm",
+        "ed25519");
+    String list = run("keys", "list", "--keys-dir", keys()).out();
+    assertThat(list.lines().findFirst().orElseThrow())
+        .startsWith("DOMAIN")
+        .contains("SELECTOR")
+        .endsWith("REVOKED");
+    String selector = list.lines().skip(1).findFirst().orElseThrow().split("\\s+")[1];
+    assertThat(list).contains("PENDING");
+
+    SignVerifyCommandTest.Run act =
+        run(
+            "keys",
+            "activate",
+            "--keys-dir",
+            keys(),
+            "--domain",
+            "example.com",
+            "--selector",
+            selector);
+    assertThat(act.out()).isEqualTo(selector + " of example.com is now ACTIVE\n");
+
+    SignVerifyCommandTest.Run retire =
+        run(
+            "keys",
+            "retire",
+            "--keys-dir",
+            keys(),
+            "--domain",
+            "example.com",
+            "--selector",
+            selector);
+    assertThat(retire.code()).isEqualTo(2);
+    assertThat(retire.err())
+        .isEqualTo(
+            "mailseal: cannot retire "
+                + selector
+                + ": it is the last ACTIVE key of example.com; activate its successor instead\n");
+
+    SignVerifyCommandTest.Run show =
+        run(
+            "keys",
+            "show",
+            "--keys-dir",
+            keys(),
+            "--domain",
+            "example.com",
+            "--selector",
+            selector);
+    assertThat(show.out())
+        .contains("state:      ACTIVE")
+        .contains("BEGIN PUBLIC KEY")
+        .doesNotContain("PRIVATE");
+
+    SignVerifyCommandTest.Run revoke =
+        run(
+            "keys",
+            "revoke",
+            "--keys-dir",
+            keys(),
+            "--domain",
+            "example.com",
+            "--selector",
+            selector);
+    assertThat(revoke.out()).contains("is now REVOKED").contains("\"v=DKIM1; k=ed25519; p=\"");
+  }
+
+  @Test
+  void importKeepsTheOpendkimSelector() {
+    SignVerifyCommandTest.Run imp =
+        run(
+            "keys",
+            "import",
+            "--keys-dir",
+            keys(),
+            "--domain",
+            "example.com",
+            "--selector",
+            "mail",
+            "--state",
+            "active",
+            "src/test/resources/keys/rsa2048-pkcs1.pem");
+    assertThat(imp.code()).as(imp.err()).isZero();
+    assertThat(imp.out())
+        .contains("mail._domainkey.example.com. 3600 IN TXT \"v=DKIM1; k=rsa; p=MIIB");
+    assertThat(run("keys", "list", "--keys-dir", keys()).out()).contains("mail").contains("ACTIVE");
+  }
+
+  @Test
+  void badInputIsOneLine() {
+    SignVerifyCommandTest.Run bits =
+        run("keys", "generate", "--keys-dir", keys(), "--domain", "example.com", "--bits", "1024");
+    assertThat(bits.code()).isEqualTo(2);
+    assertThat(bits.err())
+        .isEqualTo("mailseal: --bits: RSA keys must have 2048, 3072 or 4096 bits, not 1024\n");
+    SignVerifyCommandTest.Run dom =
+        run("keys", "list", "--keys-dir", keys(), "--domain", "not a domain");
+    assertThat(dom.err()).isEqualTo("mailseal: --domain: not a domain name: not a domain\n");
+    SignVerifyCommandTest.Run missing =
+        run(
+            "keys",
+            "activate",
+            "--keys-dir",
+            keys(),
+            "--domain",
+            "example.com",
+            "--selector",
+            "nope");
+    assertThat(missing.err()).isEqualTo("mailseal: no key nope for example.com\n");
+  }
+}
