@@ -22,7 +22,8 @@ import picocli.CommandLine.Command;
       CommandLine.HelpCommand.class,
       SignCommand.class,
       VerifyCommand.class,
-      KeysCommand.class
+      KeysCommand.class,
+      DnsCommand.class
     })
 public final class MailsealCommand implements Runnable {
 
