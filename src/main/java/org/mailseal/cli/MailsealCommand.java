@@ -23,7 +23,8 @@ import picocli.CommandLine.Command;
       SignCommand.class,
       VerifyCommand.class,
       KeysCommand.class,
-      DnsCommand.class
+      DnsCommand.class,
+      ConfigCommand.class
     })
 public final class MailsealCommand implements Runnable {
 

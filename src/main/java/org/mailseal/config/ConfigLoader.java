@@ -1,0 +1,368 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.mailseal.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.text.ParseException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.quartz.CronExpression;
+
+/**
+ * Reads and checks {@code mailseal.yaml}. Every mistake is collected, each with its file, line,
+ * column and key, and reported together in one {@link ConfigException}; nothing is guessed or
+ * fixed. Unknown keys are mistakes too (with a suggestion when one is close).
+ */
+public final class ConfigLoader {
+  /** The default location, relative to the working directory. */
+  public static final Path DEFAULT = Path.of("config/mailseal.yaml");
+
+  /** How much longer than the spool's maximum age a retired key must stay published. */
+  public static final Duration GRACE_MARGIN = Duration.ofDays(1);
+
+  private static final Pattern DOMAIN =
+      Pattern.compile("([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
+  private static final Pattern ADDRESS = Pattern.compile("[^@\\s]+@[^@\\s]+\\.[^@\\s]+");
+
+  private ConfigLoader() {}
+
+  public static MailsealConfig load(Path path) throws ConfigException {
+    String file = path.toString();
+    List<ConfigException.Problem> problems = new ArrayList<>();
+    YamlNode root;
+    List<YamlNode.Key> duplicates = new ArrayList<>();
+    try (Reader in = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
+      root = YamlNode.parse(in, duplicates);
+    } catch (NoSuchFileException e) {
+      throw new ConfigException(
+          List.of(new ConfigException.Problem(file, 1, 1, "", "no such file")));
+    } catch (IOException e) {
+      throw new ConfigException(
+          List.of(new ConfigException.Problem(file, 1, 1, "", "cannot read: " + e.getMessage())));
+    } catch (YamlNode.SyntaxError e) {
+      throw new ConfigException(
+          List.of(new ConfigException.Problem(file, e.line, e.column, "", e.getMessage())));
+    }
+    for (YamlNode.Key k : duplicates) {
+      problems.add(
+          new ConfigException.Problem(file, k.line(), k.column(), k.name(), "key given twice"));
+    }
+    Fields top = new Fields(file, "", root, problems);
+    MailsealConfig config = read(path, top);
+    if (!problems.isEmpty()) {
+      problems.sort(
+          (a, b) ->
+              a.line() != b.line()
+                  ? Integer.compare(a.line(), b.line())
+                  : Integer.compare(a.column(), b.column()));
+      throw new ConfigException(problems);
+    }
+    return config;
+  }
+
+  private static MailsealConfig read(Path path, Fields top) {
+    Fields server = top.section("server");
+    MailsealConfig.Server s = new MailsealConfig.Server(server.string("hostname", "localhost"));
+    server.finish();
+
+    Fields listeners = top.section("listeners");
+    MailsealConfig.Listeners l =
+        new MailsealConfig.Listeners(
+            listener(listeners.section("submission"), 2587),
+            listener(listeners.section("submissions"), 2465));
+    listeners.finish();
+
+    Fields keys = top.section("keys");
+    String template = keys.string("selector-template", "s{yyyyMMdd}{a}");
+    try {
+      new org.mailseal.keys.SelectorTemplate(template);
+    } catch (IllegalArgumentException e) {
+      keys.problem(keys.raw("selector-template"), keys.path("selector-template"), e.getMessage());
+    }
+    MailsealConfig.Keys k =
+        new MailsealConfig.Keys(Path.of(keys.string("directory", "keys")), template);
+    keys.finish();
+
+    Fields spool = top.section("spool");
+    MailsealConfig.Spool sp =
+        new MailsealConfig.Spool(
+            Path.of(spool.string("directory", "var/spool")),
+            spool.duration("max-age", Duration.ofDays(5)));
+    spool.finish();
+
+    MailsealConfig.Delivery delivery = delivery(top.section("delivery"));
+
+    Fields domains = top.section("domains");
+    Map<String, MailsealConfig.Domain> ds = new LinkedHashMap<>();
+    for (String name : domains.keys()) {
+      String d = name.toLowerCase(Locale.ROOT);
+      if (!DOMAIN.matcher(d).matches()) {
+        domains.problemAtKey(name, "not a domain name");
+        domains.raw(name);
+        continue;
+      }
+      ds.put(d, domain(d, domains.section(name), sp.maxAge()));
+    }
+    if (domains.keys().isEmpty()) {
+      domains.problem(
+          top.raw("domains") == null ? new YamlNode.Scalar(null, false, 1, 1) : top.raw("domains"),
+          "domains",
+          "at least one signing domain is required");
+    }
+    domains.finish();
+    top.finish();
+    return new MailsealConfig(path, s, l, k, sp, delivery, ds);
+  }
+
+  private static MailsealConfig.Listener listener(Fields f, int port) {
+    String address = f.string("address", "127.0.0.1");
+    if (!isIp(address)) {
+      f.problem(f.raw("address"), f.path("address"), "must be an IP address, found " + address);
+    }
+    MailsealConfig.Listener l =
+        new MailsealConfig.Listener(address, f.integer("port", port, 1, 65535));
+    f.finish();
+    return l;
+  }
+
+  private static MailsealConfig.Delivery delivery(Fields f) {
+    String route = f.choice("route", "file", "file", "smarthost", "mx");
+    Fields file = f.section("file");
+    Path dir = Path.of(file.string("directory", "var/outbox"));
+    file.finish();
+    Fields sh = f.section("smarthost");
+    if (sh.has("password")) {
+      sh.problemAtKey(
+          "password",
+          "passwords never go in this file: use password-env (a variable) or password-file");
+      sh.raw("password");
+    }
+    String host = "smarthost".equals(route) ? sh.required("host") : sh.string("host", "");
+    String tls = sh.choice("tls", "starttls", "starttls", "implicit");
+    int port = sh.integer("port", "implicit".equals(tls) ? 465 : 587, 1, 65535);
+    String user = sh.string("username", "");
+    Optional<SecretRef> password = Optional.empty();
+    if (sh.has("password-env") && sh.has("password-file")) {
+      sh.problemAtKey("password-file", "give password-env or password-file, not both");
+    }
+    if (sh.has("password-env")) {
+      password = Optional.of(new SecretRef(sh.string("password-env", ""), null));
+    } else if (sh.has("password-file")) {
+      password = Optional.of(new SecretRef(null, Path.of(sh.string("password-file", ""))));
+    }
+    if (!user.isEmpty() && password.isEmpty()) {
+      sh.problem(sh.raw("username"), sh.path("username"), "needs password-env or password-file");
+    }
+    sh.finish();
+    Fields mx = f.section("mx");
+    MailsealConfig.Mx m =
+        new MailsealConfig.Mx(
+            mx.strings(
+                "egress-ipv4",
+                v -> isIp(v) && !v.contains(":") ? null : "not an IPv4 address: " + v),
+            mx.strings(
+                "egress-ipv6",
+                v -> isIp(v) && v.contains(":") ? null : "not an IPv6 address: " + v));
+    mx.finish();
+    f.finish();
+    return new MailsealConfig.Delivery(
+        route, dir, new MailsealConfig.Smarthost(host, port, tls, user, password), m);
+  }
+
+  private static MailsealConfig.Domain domain(String name, Fields f, Duration spoolMaxAge) {
+    List<String> algorithms =
+        f.strings(
+            "algorithms",
+            v ->
+                List.of("rsa", "ed25519").contains(v)
+                    ? null
+                    : "must be rsa or ed25519, found " + v);
+    if (!f.has("algorithms")) {
+      algorithms = List.of("rsa", "ed25519");
+    } else if (algorithms.isEmpty()) {
+      f.problem(f.raw("algorithms"), f.path("algorithms"), "needs rsa, ed25519 or both");
+    }
+    int bits = f.integer("rsa-bits", 2048, 1, 65536);
+    if (bits != 2048 && bits != 3072 && bits != 4096) {
+      f.problem(f.raw("rsa-bits"), f.path("rsa-bits"), "must be 2048, 3072 or 4096, found " + bits);
+    }
+
+    Fields r = f.section("rotation");
+    String schedule = r.string("schedule", "0 0 3 1 1/3 ?");
+    try {
+      CronExpression.validateExpression(schedule);
+    } catch (ParseException e) {
+      r.problem(
+          r.raw("schedule") == null ? new YamlNode.Scalar(null, false, 1, 1) : r.raw("schedule"),
+          r.path("schedule"),
+          "not a Quartz cron expression ("
+              + e.getMessage()
+              + "), e.g. \"0 0 3 1 1/3 ?\" for 03:00 on the 1st every quarter");
+    }
+    Duration grace = r.duration("grace", Duration.ofDays(14));
+    Duration minimum = spoolMaxAge.plus(GRACE_MARGIN);
+    if (grace.compareTo(minimum) < 0) {
+      r.problem(
+          r.raw("grace") == null ? new YamlNode.Scalar(null, false, 1, 1) : r.raw("grace"),
+          r.path("grace"),
+          "must be at least spool.max-age plus one day ("
+              + minimum.toDays()
+              + "d): a message may wait that long before it leaves, signed with the old key");
+    }
+    MailsealConfig.Rotation rotation =
+        new MailsealConfig.Rotation(
+            schedule, r.duration("prepublish", Duration.ofHours(72)), grace);
+    r.finish();
+
+    Fields spf = f.section("spf");
+    MailsealConfig.Spf s =
+        new MailsealConfig.Spf(
+            spf.choice("stance", "audit", "audit", "enforce"),
+            spf.strings(
+                "include",
+                v ->
+                    DOMAIN.matcher(v.toLowerCase(Locale.ROOT)).matches()
+                        ? null
+                        : "not a domain name: " + v),
+            spf.strings(
+                "ip4", v -> ipOrCidr(v, false) ? null : "not an IPv4 address or network: " + v),
+            spf.strings(
+                "ip6", v -> ipOrCidr(v, true) ? null : "not an IPv6 address or network: " + v),
+            spf.strings("extra"));
+    spf.finish();
+
+    Fields dm = f.section("dmarc");
+    MailsealConfig.Dmarc dmarc =
+        new MailsealConfig.Dmarc(
+            dm.choice("p", "none", "none", "quarantine", "reject"),
+            dm.choice("sp", "", "none", "quarantine", "reject"),
+            dm.choice("np", "", "none", "quarantine", "reject"),
+            dm.bool("test-mode", false),
+            dm.strings("rua", ConfigLoader::mailto),
+            dm.strings("ruf", ConfigLoader::mailto),
+            dm.choice("adkim", "r", "r", "s"),
+            dm.choice("aspf", "r", "r", "s"),
+            dm.string("fo", "0"));
+    if (!dmarc.fo().matches("[01ds](:[01ds])*")) {
+      dm.problem(
+          dm.raw("fo"),
+          dm.path("fo"),
+          "must be 0, 1, d or s, colon-separated, found " + dmarc.fo());
+    }
+    if (dm.has("pct") || dm.has("rf") || dm.has("ri")) {
+      for (String removed : List.of("pct", "rf", "ri")) {
+        if (dm.has(removed)) {
+          dm.problemAtKey(
+              removed, "removed by RFC 9989 (DMARCbis); use test-mode: true to try a policy");
+          dm.raw(removed);
+        }
+      }
+    }
+    dm.finish();
+    f.finish();
+    return new MailsealConfig.Domain(name, algorithms, bits, rotation, s, dmarc);
+  }
+
+  private static String mailto(String v) {
+    String t = v.strip();
+    if (!t.toLowerCase(Locale.ROOT).startsWith("mailto:")
+        || !ADDRESS.matcher(t.substring(7)).matches()) {
+      return "must be a mailto: address, e.g. mailto:dmarc@example.com, found " + v;
+    }
+    return null;
+  }
+
+  static boolean isIp(String v) {
+    String t = v.strip();
+    if (!t.matches("[0-9.]+") && !t.matches("[0-9a-fA-F:.]+")) {
+      return false; // never a host name: no DNS lookups while reading the config
+    }
+    try {
+      InetAddress.getByName(t);
+      return t.contains(":") || t.split("\\.").length == 4;
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
+  }
+
+  private static boolean ipOrCidr(String v, boolean six) {
+    String t = v.strip();
+    int slash = t.indexOf('/');
+    String ip = slash < 0 ? t : t.substring(0, slash);
+    if (!isIp(ip) || ip.contains(":") != six) {
+      return false;
+    }
+    if (slash < 0) {
+      return true;
+    }
+    try {
+      int bits = Integer.parseInt(t.substring(slash + 1));
+      return bits >= 0 && bits <= (six ? 128 : 32);
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
+
+  /** Stable lines describing the effective configuration, secrets masked, for the start log. */
+  public static List<String> describe(MailsealConfig c) {
+    List<String> out = new ArrayList<>();
+    out.add("config file=\"" + c.file() + "\"");
+    out.add("server.hostname=\"" + c.server().hostname() + "\"");
+    out.add(
+        "listeners.submission="
+            + c.listeners().submission().address()
+            + ":"
+            + c.listeners().submission().port());
+    out.add(
+        "listeners.submissions="
+            + c.listeners().submissions().address()
+            + ":"
+            + c.listeners().submissions().port());
+    out.add(
+        "keys.directory=\""
+            + c.keys().directory()
+            + "\" selector-template=\""
+            + c.keys().selectorTemplate()
+            + "\"");
+    out.add("spool.directory=\"" + c.spool().directory() + "\" max-age=" + c.spool().maxAge());
+    out.add("delivery.route=" + c.delivery().route());
+    if ("smarthost".equals(c.delivery().route())) {
+      MailsealConfig.Smarthost s = c.delivery().smarthost();
+      out.add(
+          "delivery.smarthost=\""
+              + s.host()
+              + "\":"
+              + s.port()
+              + " tls="
+              + s.tls()
+              + " username=\""
+              + s.username()
+              + "\" password="
+              + s.password().map(SecretRef::toString).orElse("none"));
+    }
+    for (String d : c.domainNames()) {
+      MailsealConfig.Domain dom = c.domains().get(d);
+      out.add(
+          "domain \""
+              + d
+              + "\" algorithms="
+              + dom.algorithms()
+              + " schedule=\""
+              + dom.rotation().schedule()
+              + "\" dmarc.p="
+              + dom.dmarc().p());
+    }
+    return out;
+  }
+}

@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.mailseal.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class ConfigLoaderTest {
+  private static final Path BAD = Path.of("src/test/resources/config/bad");
+
+  static Stream<Path> shippedConfigurations() throws IOException {
+    try (Stream<Path> examples = Files.list(Path.of("config/examples"))) {
+      return Stream.concat(
+          Stream.of(Path.of("config/mailseal.yaml")), examples.sorted().toList().stream());
+    }
+  }
+
+  static Stream<String> badFixtures() throws IOException {
+    try (Stream<Path> files = Files.list(BAD)) {
+      return files
+          .map(p -> p.getFileName().toString())
+          .filter(n -> n.endsWith(".yaml"))
+          .map(n -> n.substring(0, n.length() - 5))
+          .sorted()
+          .toList()
+          .stream();
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("shippedConfigurations")
+  void everyShippedConfigurationLoads(Path file) throws Exception {
+    MailsealConfig c = ConfigLoader.load(file);
+    assertThat(c.domainNames()).isNotEmpty();
+    assertThat(ConfigLoader.describe(c)).noneMatch(l -> l.contains("hunter2"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("badFixtures")
+  void badConfigurationReportsEveryProblemWithItsPlace(String name) throws Exception {
+    Path file = BAD.resolve(name + ".yaml");
+    List<String> expected = Files.readAllLines(BAD.resolve(name + ".expected"));
+    assertThatThrownBy(() -> ConfigLoader.load(file))
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .extracting(p -> p.toString().replace(BAD + "/", ""))
+                    .containsExactlyElementsOf(expected));
+  }
+
+  @Test
+  void embeddedDefaultHasTheDocumentedValues() throws Exception {
+    MailsealConfig c = ConfigLoader.load(Path.of("config/mailseal.yaml"));
+    assertThat(c.listeners().submission().port()).isEqualTo(2587);
+    assertThat(c.listeners().submissions().port()).isEqualTo(2465);
+    assertThat(c.delivery().route()).isEqualTo("file");
+    assertThat(c.delivery().fileDirectory()).isEqualTo(Path.of("var/outbox"));
+    MailsealConfig.Domain d = c.domain("example.com").orElseThrow();
+    assertThat(d.algorithms()).containsExactly("rsa", "ed25519");
+    assertThat(d.rotation().prepublish()).isEqualTo(Duration.ofHours(72));
+    assertThat(d.rotation().grace()).isEqualTo(Duration.ofDays(14));
+    assertThat(d.dmarc().p()).isEqualTo("none");
+    assertThat(d.dmarc().rua()).containsExactly("mailto:dmarc-reports@example.com");
+  }
+
+  @Test
+  void secretsAreReadOnlyWhenUsedAndNeverShown(@TempDir Path dir) throws Exception {
+    Path secret = dir.resolve("pw");
+    Files.writeString(secret, "s3cret\n");
+    SecretRef ref = new SecretRef(null, secret);
+    assertThat(ref.resolve()).isEqualTo("s3cret");
+    assertThat(ref.toString()).doesNotContain("s3cret").contains("****");
+    assertThatThrownBy(() -> new SecretRef("MAILSEAL_TEST_UNSET_VARIABLE", null).resolve())
+        .hasMessage("environment variable MAILSEAL_TEST_UNSET_VARIABLE is not set");
+  }
+
+  @Test
+  void missingFileIsOneProblem() {
+    assertThatThrownBy(() -> ConfigLoader.load(Path.of("no/such.yaml")))
+        .hasMessage("no/such.yaml:1:1: no such file");
+  }
+}
