@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
+import org.mailseal.config.MailsealConfig;
 import org.mailseal.dns.CheckResult;
 import org.mailseal.dns.DnsChecker;
 import org.mailseal.dns.DnsLookup;
@@ -16,7 +17,6 @@ import org.mailseal.dns.DnsRecord;
 import org.mailseal.dns.DnsjavaLookup;
 import org.mailseal.dns.RecordPlan;
 import org.mailseal.dns.ZoneWriter;
-import org.mailseal.keys.DkimKey;
 import org.mailseal.keys.KeyStore;
 import org.mailseal.keys.KeyStoreException;
 import picocli.CommandLine.Command;
@@ -56,6 +56,7 @@ final class DnsCommand {
 
     /** Every record of the selected domains, in a stable order. */
     List<DnsRecord> plan(Clock clock) {
+      Optional<MailsealConfig> config = store.configuration();
       KeyStore keys = store.open(clock);
       List<DnsRecord> out = new ArrayList<>();
       try {
@@ -63,26 +64,26 @@ final class DnsCommand {
         if (domain != null) {
           domains.add(KeysCommand.domain(domain));
         } else {
+          config.ifPresent(c -> domains.addAll(c.domainNames()));
           keys.list().forEach(k -> domains.add(k.domain()));
         }
         if (domains.isEmpty()) {
           throw new CliException(
-              "no keys in "
-                  + store.keysDir
+              "no domains: none configured and no keys in "
+                  + store.directory()
                   + "; make some with: mailseal keys generate --domain D");
         }
         if ((spf != null || dmarc != null) && domains.size() > 1) {
           throw new CliException("--spf and --dmarc need --domain");
         }
         for (String d : domains) {
-          List<DkimKey> domainKeys = keys.list(d);
-          out.addAll(
-              RecordPlan.forDomain(
-                  d,
-                  domainKeys,
-                  Optional.ofNullable(spf),
-                  Optional.ofNullable(dmarc),
-                  clock.instant()));
+          Optional<MailsealConfig.Domain> configured = config.flatMap(c -> c.domain(d));
+          Optional<String> spfValue =
+              Optional.ofNullable(spf)
+                  .or(() -> configured.map(x -> PublishedPolicies.spf(config.orElseThrow(), x)));
+          Optional<String> dmarcValue =
+              Optional.ofNullable(dmarc).or(() -> configured.map(PublishedPolicies::dmarc));
+          out.addAll(RecordPlan.forDomain(d, keys.list(d), spfValue, dmarcValue, clock.instant()));
         }
       } catch (KeyStoreException e) {
         throw KeysCommand.failure(e);

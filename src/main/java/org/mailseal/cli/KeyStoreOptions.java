@@ -1,22 +1,51 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.mailseal.cli;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Optional;
+import org.mailseal.config.ConfigLoader;
+import org.mailseal.config.MailsealConfig;
 import org.mailseal.keys.FileKeyStore;
 import org.mailseal.keys.KeyStore;
 import picocli.CommandLine.Option;
 
-/** Where the {@code keys} commands find the key store: the same directory {@code serve} uses. */
+/**
+ * Where the {@code keys} and {@code dns} commands find the key store: the directory the
+ * configuration names (the same one {@code serve} uses), or {@code --keys-dir}.
+ */
 final class KeyStoreOptions {
   @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description = "Configuration file (default: config/mailseal.yaml, when it exists).")
+  Path config;
+
+  @Option(
       names = "--keys-dir",
-      defaultValue = "keys",
       paramLabel = "DIR",
-      description = "Key store directory (default: ${DEFAULT-VALUE}).")
+      description = "Key store directory (default: keys.directory of the configuration, or keys).")
   Path keysDir;
 
+  /** The configuration, when one was given or the default file exists. */
+  Optional<MailsealConfig> configuration() {
+    if (config != null) {
+      return Optional.of(ConfigCommand.load(config));
+    }
+    return Files.exists(ConfigLoader.DEFAULT)
+        ? Optional.of(ConfigCommand.load(ConfigLoader.DEFAULT))
+        : Optional.empty();
+  }
+
+  Path directory() {
+    if (keysDir != null) {
+      return keysDir;
+    }
+    return configuration().map(c -> c.keys().directory()).orElse(Path.of("keys"));
+  }
+
   KeyStore open(Clock clock) {
-    return new FileKeyStore(keysDir, clock);
+    return new FileKeyStore(directory(), clock);
   }
 }

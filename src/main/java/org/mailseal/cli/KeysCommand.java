@@ -110,8 +110,8 @@ final class KeysCommand {
 
     @Option(
         names = "--selector-template",
-        defaultValue = "s{yyyyMMdd}{a}",
-        description = "Selector pattern (default: ${DEFAULT-VALUE}).")
+        description =
+            "Selector pattern (default: keys.selector-template of the configuration, or s{yyyyMMdd}{a}).")
     String template;
 
     @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -139,8 +139,15 @@ final class KeysCommand {
         }
       }
       SelectorTemplate selectors;
+      String pattern =
+          template != null
+              ? template
+              : store
+                  .configuration()
+                  .map(c -> c.keys().selectorTemplate())
+                  .orElse("s{yyyyMMdd}{a}");
       try {
-        selectors = new SelectorTemplate(template);
+        selectors = new SelectorTemplate(pattern);
       } catch (IllegalArgumentException e) {
         throw new CliException("--selector-template: " + e.getMessage());
       }
