@@ -24,7 +24,8 @@ import picocli.CommandLine.Command;
       VerifyCommand.class,
       KeysCommand.class,
       DnsCommand.class,
-      ConfigCommand.class
+      ConfigCommand.class,
+      SpfCommand.class
     })
 public final class MailsealCommand implements Runnable {
 

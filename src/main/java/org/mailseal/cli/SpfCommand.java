@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.mailseal.cli;
+
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import org.mailseal.dns.DnsLookup;
+import org.mailseal.dns.DnsjavaLookup;
+import org.mailseal.dns.SpfAnalysis;
+import org.mailseal.dns.SpfEvaluator;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code mailseal spf check}: lints a domain's published SPF record, and evaluates it for an IP.
+ */
+@Command(
+    name = "spf",
+    mixinStandardHelpOptions = true,
+    description = "Check SPF records.",
+    subcommands = {SpfCommand.Check.class})
+final class SpfCommand {
+  private SpfCommand() {}
+
+  @Command(
+      name = "check",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Fetch DOMAIN's SPF record, check its syntax, count its DNS lookups through include: and",
+        "redirect= against RFC 7208's limits, and with --ip say what a receiver concludes.",
+        "Exits 1 when the record is missing, over a limit, loops or does not parse."
+      })
+  static final class Check implements Callable<Integer> {
+    @Parameters(paramLabel = "DOMAIN")
+    String domain;
+
+    @Option(names = "--ip", description = "Evaluate check_host() for mail from this address.")
+    String ip;
+
+    @Option(
+        names = "--sender",
+        description = "Envelope sender for macros (default: postmaster@DOMAIN).")
+    String sender;
+
+    @Option(
+        names = "--dns-server",
+        paramLabel = "HOST[:PORT]",
+        description = "Ask this DNS server.")
+    String dnsServer;
+
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      DnsLookup lookup;
+      try {
+        lookup = dnsServer == null ? DnsjavaLookup.system() : DnsjavaLookup.server(dnsServer);
+      } catch (IllegalArgumentException e) {
+        throw new CliException("--dns-server: " + e.getMessage());
+      }
+      InetAddress address = null;
+      if (ip != null) {
+        if (!ip.matches("[0-9.]+|[0-9A-Fa-f:.]+")
+            || !(ip.contains(":") || ip.split("\\.").length == 4)) {
+          throw new CliException("--ip: not an IP address: " + ip);
+        }
+        try {
+          address = InetAddress.getByName(ip);
+        } catch (java.net.UnknownHostException e) {
+          throw new CliException("--ip: not an IP address: " + ip);
+        }
+      }
+      String d;
+      try {
+        d = org.mailseal.keys.DkimKey.domainName(domain);
+      } catch (IllegalArgumentException e) {
+        throw new CliException(e.getMessage());
+      }
+      return run(lookup, d, address, sender, spec.commandLine().getOut());
+    }
+
+    /** The command's work, on any lookup (tests use a fake). */
+    static int run(
+        DnsLookup lookup, String domain, InetAddress ip, String sender, PrintWriter out) {
+      SpfAnalysis.Report r = SpfAnalysis.analyze(lookup, domain);
+      out.println(domain + ": " + r.record().orElse("(no SPF record)"));
+      if (r.record().isPresent()) {
+        out.println(
+            "DNS lookups: "
+                + r.lookups()
+                + " of "
+                + SpfEvaluator.MAX_LOOKUPS
+                + " (RFC 7208 §4.6.4)");
+        out.println("void lookups: " + r.voidLookups() + " of " + SpfEvaluator.MAX_VOID_LOOKUPS);
+        out.println(r.stance());
+      }
+      r.problems().forEach(p -> out.println("error: " + p));
+      r.notes().forEach(n -> out.println("note: " + n));
+      if (ip != null) {
+        SpfEvaluator.Result result =
+            new SpfEvaluator(lookup, Clock.systemUTC())
+                .checkHost(ip, domain, sender == null ? "" : sender);
+        out.println("check_host(" + ip.getHostAddress() + ", " + domain + ") = " + result.result());
+        result.chain().forEach(l -> out.println("  " + l));
+      }
+      out.flush();
+      return r.ok() ? 0 : CliException.CHECK_FAILED;
+    }
+  }
+}
