@@ -25,7 +25,8 @@ import picocli.CommandLine.Command;
       KeysCommand.class,
       DnsCommand.class,
       ConfigCommand.class,
-      SpfCommand.class
+      SpfCommand.class,
+      DmarcCommand.class
     })
 public final class MailsealCommand implements Runnable {
 

@@ -55,4 +55,22 @@ class SpfDmarcCommandTest {
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).isEqualTo("mailseal: --ip: not an IP address: not-an-ip\n");
   }
+
+  @Test
+  void dmarcCheckPrintsWhereStepAndNext() {
+    FakeDnsLookup dns =
+        new FakeDnsLookup().txt("_dmarc.example.com", "v=DMARC1; p=none; rua=mailto:d@example.com");
+    StringWriter out = new StringWriter();
+    assertThat(DmarcCommand.Check.run(dns, "example.com", new PrintWriter(out))).isZero();
+    assertThat(out.toString())
+        .isEqualTo(
+            "_dmarc.example.com: v=DMARC1; p=none; rua=mailto:d@example.com\n"
+                + "organizational domain: example.com\n"
+                + "step: p=none (monitoring): receivers deliver as usual and send you reports\n"
+                + "next: p=quarantine with t=y, once aggregate reports show all your mail passing"
+                + " aligned DKIM or SPF\n");
+    StringWriter none = new StringWriter();
+    assertThat(DmarcCommand.Check.run(new FakeDnsLookup(), "example.com", new PrintWriter(none)))
+        .isEqualTo(1);
+  }
 }
