@@ -37,8 +37,19 @@ final class SpfCommand {
     @Parameters(paramLabel = "DOMAIN")
     String domain;
 
-    @Option(names = "--ip", description = "Evaluate check_host() for mail from this address.")
+    @Option(
+        names = "--ip",
+        description = {
+          "Evaluate check_host() for mail from this address (default: the relay's first egress",
+          "address of delivery.mx in the configuration, when there is one)."
+        })
     String ip;
+
+    @Option(
+        names = "--config",
+        paramLabel = "FILE",
+        description = "Configuration file (default: config/mailseal.yaml, when it exists).")
+    java.nio.file.Path config;
 
     @Option(
         names = "--sender",
@@ -62,6 +73,9 @@ final class SpfCommand {
         throw new CliException("--dns-server: " + e.getMessage());
       }
       InetAddress address = null;
+      if (ip == null) {
+        ip = egress().orElse(null);
+      }
       if (ip != null) {
         if (!ip.matches("[0-9.]+|[0-9A-Fa-f:.]+")
             || !(ip.contains(":") || ip.split("\\.").length == 4)) {
@@ -80,6 +94,18 @@ final class SpfCommand {
         throw new CliException(e.getMessage());
       }
       return run(lookup, d, address, sender, spec.commandLine().getOut());
+    }
+
+    /** The relay's own sending address from the configuration, for the default --ip. */
+    private java.util.Optional<String> egress() {
+      java.nio.file.Path file = config != null ? config : org.mailseal.config.ConfigLoader.DEFAULT;
+      if (config == null && !java.nio.file.Files.exists(file)) {
+        return java.util.Optional.empty();
+      }
+      org.mailseal.config.MailsealConfig c = ConfigCommand.load(file);
+      java.util.List<String> all = new java.util.ArrayList<>(c.delivery().mx().egressIpv4());
+      all.addAll(c.delivery().mx().egressIpv6());
+      return all.stream().findFirst();
     }
 
     /** The command's work, on any lookup (tests use a fake). */
