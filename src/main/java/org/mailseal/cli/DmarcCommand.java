@@ -5,9 +5,8 @@ import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import org.mailseal.dns.DmarcCheck;
 import org.mailseal.dns.DnsLookup;
-import org.mailseal.dns.DnsjavaLookup;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -32,28 +31,14 @@ final class DmarcCommand {
     @Parameters(paramLabel = "DOMAIN")
     String domain;
 
-    @Option(
-        names = "--dns-server",
-        paramLabel = "HOST[:PORT]",
-        description = "Ask this DNS server.")
-    String dnsServer;
+    @Mixin DnsServerOption dns;
 
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
-      DnsLookup lookup;
-      try {
-        lookup = dnsServer == null ? DnsjavaLookup.system() : DnsjavaLookup.server(dnsServer);
-      } catch (IllegalArgumentException e) {
-        throw new CliException("--dns-server: " + e.getMessage());
-      }
-      String d;
-      try {
-        d = org.mailseal.keys.DkimKey.domainName(domain);
-      } catch (IllegalArgumentException e) {
-        throw new CliException(e.getMessage());
-      }
+      DnsLookup lookup = dns.lookup();
+      String d = KeysCommand.domain(domain);
       return run(lookup, d, spec.commandLine().getOut());
     }
 

@@ -134,11 +134,7 @@ final class DnsCommand {
   static final class Check implements Callable<Integer> {
     @Mixin Selection selection;
 
-    @Option(
-        names = "--dns-server",
-        paramLabel = "HOST[:PORT]",
-        description = "Ask this server instead of the system resolver.")
-    String dnsServer;
+    @Mixin DnsServerOption dns;
 
     @Option(
         names = "--authoritative",
@@ -150,12 +146,7 @@ final class DnsCommand {
     @Override
     public Integer call() {
       List<DnsRecord> plan = selection.plan(Clock.systemUTC());
-      DnsLookup lookup;
-      try {
-        lookup = dnsServer == null ? DnsjavaLookup.system() : DnsjavaLookup.server(dnsServer);
-      } catch (IllegalArgumentException e) {
-        throw new CliException("--dns-server: " + e.getMessage());
-      }
+      DnsLookup lookup = dns.lookup();
       DnsChecker checker = new DnsChecker(lookup);
       List<CheckResult> results = new ArrayList<>();
       if (authoritative) {

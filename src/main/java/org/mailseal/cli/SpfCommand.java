@@ -6,10 +6,10 @@ import java.net.InetAddress;
 import java.time.Clock;
 import java.util.concurrent.Callable;
 import org.mailseal.dns.DnsLookup;
-import org.mailseal.dns.DnsjavaLookup;
 import org.mailseal.dns.SpfAnalysis;
 import org.mailseal.dns.SpfEvaluator;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -56,22 +56,13 @@ final class SpfCommand {
         description = "Envelope sender for macros (default: postmaster@DOMAIN).")
     String sender;
 
-    @Option(
-        names = "--dns-server",
-        paramLabel = "HOST[:PORT]",
-        description = "Ask this DNS server.")
-    String dnsServer;
+    @Mixin DnsServerOption dns;
 
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
-      DnsLookup lookup;
-      try {
-        lookup = dnsServer == null ? DnsjavaLookup.system() : DnsjavaLookup.server(dnsServer);
-      } catch (IllegalArgumentException e) {
-        throw new CliException("--dns-server: " + e.getMessage());
-      }
+      DnsLookup lookup = dns.lookup();
       InetAddress address = null;
       if (ip == null) {
         ip = egress().orElse(null);
@@ -87,12 +78,7 @@ final class SpfCommand {
           throw new CliException("--ip: not an IP address: " + ip);
         }
       }
-      String d;
-      try {
-        d = org.mailseal.keys.DkimKey.domainName(domain);
-      } catch (IllegalArgumentException e) {
-        throw new CliException(e.getMessage());
-      }
+      String d = KeysCommand.domain(domain);
       return run(lookup, d, address, sender, spec.commandLine().getOut());
     }
 

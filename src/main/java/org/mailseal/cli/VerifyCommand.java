@@ -17,7 +17,6 @@ import org.mailseal.dkim.DkimVerifier;
 import org.mailseal.dkim.KeyResolver;
 import org.mailseal.dkim.VerificationResult;
 import org.mailseal.dns.DnsKeyResolver;
-import org.mailseal.dns.DnsjavaLookup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -33,11 +32,7 @@ import picocli.CommandLine.Spec;
     })
 final class VerifyCommand implements Callable<Integer> {
 
-  @Option(
-      names = "--dns-server",
-      paramLabel = "HOST[:PORT]",
-      description = "Ask this DNS server instead of the system resolver.")
-  String dnsServer;
+  @picocli.CommandLine.Mixin DnsServerOption dns;
 
   @Option(
       names = "--key-record",
@@ -68,18 +63,11 @@ final class VerifyCommand implements Callable<Integer> {
         throw new CliException(f + ": " + (Files.exists(f) ? "cannot read" : "no such file"));
       }
     }
-    KeyResolver dns;
-    try {
-      dns =
-          new DnsKeyResolver(
-              dnsServer == null ? DnsjavaLookup.system() : DnsjavaLookup.server(dnsServer));
-    } catch (IllegalArgumentException e) {
-      throw new CliException("--dns-server: " + e.getMessage());
-    }
+    KeyResolver fromDns = new DnsKeyResolver(dns.lookup());
     KeyResolver resolver =
         (domain, selector) -> {
           String record = given.get(normalize(selector + "._domainkey." + domain));
-          return record != null ? List.of(record) : dns.resolve(domain, selector);
+          return record != null ? List.of(record) : fromDns.resolve(domain, selector);
         };
     DkimVerifier verifier = new DkimVerifier(resolver, Clock.systemUTC());
     PrintWriter out = spec.commandLine().getOut();
