@@ -16,97 +16,80 @@ final class BodyCanonicalizer {
   private static final byte[] CRLF = {'\r', '\n'};
 
   private final boolean relaxed;
+  private final boolean[] plain;
   private final MessageDigest digest;
   private final long limit;
   private final byte[] out = new byte[8192];
   private int outLen;
-  private long produced;
+  private long flushed; // canonical bytes already passed through flushOut()
   private long pendingEmptyLines;
   private boolean atLineStart = true;
   private boolean pendingWsp;
-  private boolean anyOutput;
 
   /**
    * @param limit how many canonical bytes to hash; {@code -1} for all
    */
   BodyCanonicalizer(Canonicalization canonicalization, MessageDigest digest, long limit) {
     this.relaxed = canonicalization == Canonicalization.RELAXED;
+    this.plain = relaxed ? RELAXED_PLAIN : SIMPLE_PLAIN;
     this.digest = digest;
     this.limit = limit;
   }
 
   void update(byte[] data, int off, int len) {
-    int end = off + len;
-    int i = off;
-    while (i < end) {
+    final boolean[] plain = this.plain;
+    final byte[] o = out;
+    final int room = o.length - 4; // a byte, a pending space, or a CRLF always fit
+    // The state lives in locals for the loop and is written back once: this is the hot path.
+    int n = outLen;
+    boolean lineStart = atLineStart;
+    boolean wsp = pendingWsp;
+    for (int i = off, end = off + len; i < end; i++) {
       byte b = data[i];
-      if (b == '\r') {
-        i++;
-        continue; // always followed by LF in normalized input; the LF ends the line
-      }
-      if (b == '\n') {
-        pendingWsp = false; // relaxed: WSP at the end of a line is ignored
-        if (atLineStart) {
-          pendingEmptyLines++;
-        } else {
-          put(CRLF, 2);
-          atLineStart = true;
+      if (plain[b & 0xff]) {
+        if (lineStart) {
+          if (pendingEmptyLines > 0) {
+            outLen = n;
+            flushEmptyLines();
+            n = outLen;
+          }
+          lineStart = false;
         }
-        i++;
-        continue;
+        if (wsp) {
+          o[n++] = ' '; // relaxed: a run of WSP inside a line becomes one SP
+          wsp = false;
+        }
+        o[n++] = b;
+      } else if (b == '\n') {
+        wsp = false; // relaxed: WSP at the end of a line is ignored
+        if (lineStart) {
+          pendingEmptyLines++; // written only if a non-empty line follows
+        } else {
+          o[n++] = '\r';
+          o[n++] = '\n';
+          lineStart = true;
+        }
+      } else if (b != '\r') {
+        wsp = true; // relaxed SP or HTAB; CR is skipped: the LF after it ends the line
       }
-      if (relaxed && (b == ' ' || b == '\t')) {
-        pendingWsp = true; // relaxed: a run of WSP becomes one SP, if the line goes on
-        i++;
-        continue;
+      if (n >= room) {
+        outLen = n;
+        flushOut();
+        n = 0;
       }
-      flushEmptyLines();
-      if (pendingWsp) {
-        putByte((byte) ' ');
-        pendingWsp = false;
-      }
-      // A run of bytes that pass unchanged goes to the digest straight from the input.
-      int start = i;
-      while (i < end && isPlain(data[i])) {
-        i++;
-      }
-      putRun(data, start, i - start);
-      atLineStart = false;
     }
-  }
-
-  private boolean isPlain(byte b) {
-    return b != '\r' && b != '\n' && !(relaxed && (b == ' ' || b == '\t'));
-  }
-
-  private void putRun(byte[] data, int off, int len) {
-    anyOutput = true;
-    int allowed = (int) (limit < 0 ? len : Math.max(0, Math.min(len, limit - produced)));
-    produced += len;
-    if (allowed == 0) {
-      return;
-    }
-    if (allowed >= out.length) {
-      flushOut();
-      digest.update(data, off, allowed);
-      return;
-    }
-    // Short runs (relaxed breaks a line at every space) are gathered so that the digest is
-    // updated in large blocks: each update call has a fixed cost.
-    if (outLen + allowed >= out.length) {
-      flushOut();
-    }
-    System.arraycopy(data, off, out, outLen, allowed);
-    outLen += allowed;
+    outLen = n;
+    atLineStart = lineStart;
+    pendingWsp = wsp;
   }
 
   /** Ends the body and returns the digest of its canonical form. */
   byte[] finish() {
     if (!atLineStart) {
-      put(CRLF, 2); // a last line without CRLF gets one (both algorithms)
+      put(CRLF); // a last line without CRLF gets one (both algorithms)
     }
-    if (!relaxed && !anyOutput) {
-      put(CRLF, 2); // RFC 6376 §3.4.3: the simple canonical form of an empty body is CRLF
+    if (!relaxed && length() == 0) {
+      put(CRLF); // RFC 6376 §3.4.3: the simple canonical form of an empty body is CRLF
     }
     flushOut();
     return digest.digest();
@@ -114,36 +97,44 @@ final class BodyCanonicalizer {
 
   /** How many canonical bytes the body had in all (before {@code l=} cut it). */
   long length() {
-    return produced;
+    return flushed + outLen;
   }
 
   private void flushEmptyLines() {
     while (pendingEmptyLines > 0) {
-      put(CRLF, 2);
+      put(CRLF);
       pendingEmptyLines--;
     }
   }
 
-  private void put(byte[] bytes, int n) {
-    for (int i = 0; i < n; i++) {
-      putByte(bytes[i]);
-    }
-  }
-
-  private void putByte(byte b) {
-    anyOutput = true;
-    produced++;
-    if (limit >= 0 && produced > limit) {
-      return;
-    }
-    out[outLen++] = b;
-    if (outLen == out.length) {
+  private void put(byte[] bytes) {
+    if (outLen + bytes.length > out.length) {
       flushOut();
     }
+    System.arraycopy(bytes, 0, out, outLen, bytes.length);
+    outLen += bytes.length;
   }
 
+  /** Hashes the buffer, only up to {@code l=} when there is one. */
   private void flushOut() {
-    digest.update(out, 0, outLen);
+    int hashed = limit < 0 ? outLen : (int) Math.max(0, Math.min(outLen, limit - flushed));
+    if (hashed > 0) {
+      digest.update(out, 0, hashed);
+    }
+    flushed += outLen;
     outLen = 0;
+  }
+
+  /** Bytes that pass unchanged: all but CR and LF, and for relaxed also SP and HTAB. */
+  private static final boolean[] SIMPLE_PLAIN = plain(false);
+
+  private static final boolean[] RELAXED_PLAIN = plain(true);
+
+  private static boolean[] plain(boolean relaxed) {
+    boolean[] t = new boolean[256];
+    for (int i = 0; i < 256; i++) {
+      t[i] = i != '\r' && i != '\n' && !(relaxed && (i == ' ' || i == '\t'));
+    }
+    return t;
   }
 }

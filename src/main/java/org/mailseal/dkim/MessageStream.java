@@ -15,7 +15,7 @@ import java.util.List;
  * body is never held whole.
  */
 final class MessageStream {
-  private static final int CHUNK = 16 * 1024;
+  private static final int CHUNK = 8 * 1024;
 
   private final InputStream in;
   private final byte[] raw = new byte[CHUNK];
@@ -45,28 +45,30 @@ final class MessageStream {
     ByteArrayOutputStream header = new ByteArrayOutputStream(4096);
     // Matches CRLF CRLF; a message that starts with CRLF has an empty header section.
     int state = 2; // as if just after a CRLF
-    outer:
-    while (true) {
+    boolean done = false;
+    while (!done) {
       if (pos == limit && !fill()) {
         break;
       }
+      int start = pos;
       while (pos < limit) {
         byte b = buf[pos++];
-        header.write(b);
-        if (header.size() > maxBytes) {
-          throw new DkimSignException(
-              DkimSignException.Reason.HEADER_TOO_LARGE,
-              "header section exceeds " + maxBytes + " bytes");
-        }
         if (b == '\r') {
           state = state == 2 ? 3 : 1;
         } else if (b == '\n' && state == 1) {
           state = 2;
         } else if (b == '\n' && state == 3) {
-          break outer;
+          done = true;
+          break;
         } else {
           state = 0;
         }
+      }
+      header.write(buf, start, pos - start);
+      if (header.size() > maxBytes) {
+        throw new DkimSignException(
+            DkimSignException.Reason.HEADER_TOO_LARGE,
+            "header section exceeds " + maxBytes + " bytes");
       }
     }
     byte[] bytes = header.toByteArray();

@@ -46,19 +46,27 @@ final class SignatureAlgorithms {
     if (algorithm == Algorithm.ED25519_SHA256) {
       Ed25519PrivateKeyParameters params = new Ed25519PrivateKeyParameters(ed25519Seed(key), 0);
       params.generatePublicKey(); // computed once, cached by the parameters
+      // One signer and one digest per Signer: a Signer serves one thread (DkimSigner keeps one
+      // per thread), and both reset themselves after each use.
+      Ed25519Signer ed = new Ed25519Signer();
+      ed.init(true, params);
+      MessageDigest sha256 = sha256();
       return data -> {
-        Ed25519Signer s = new Ed25519Signer();
-        s.init(true, params);
-        byte[] hash = sha256().digest(data);
-        s.update(hash, 0, hash.length);
-        return s.generateSignature();
+        byte[] hash = sha256.digest(data);
+        ed.update(hash, 0, hash.length);
+        return ed.generateSignature();
       };
     }
+    Signature rsa;
+    try {
+      rsa = Signature.getInstance("SHA256withRSA");
+      rsa.initSign(key);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalArgumentException("RSA key not usable for signing", e);
+    }
     return data -> {
-      Signature s = Signature.getInstance("SHA256withRSA");
-      s.initSign(key);
-      s.update(data);
-      return s.sign();
+      rsa.update(data);
+      return rsa.sign(); // sign() resets the object for the next message
     };
   }
 
