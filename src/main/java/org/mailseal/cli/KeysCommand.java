@@ -45,7 +45,9 @@ import picocli.CommandLine.Spec;
       KeysCommand.Activate.class,
       KeysCommand.Retire.class,
       KeysCommand.Revoke.class,
-      KeysCommand.Import.class
+      KeysCommand.Import.class,
+      KeysCommand.Rotate.class,
+      KeysCommand.Reconcile.class
     })
 final class KeysCommand {
   /** TTL of the records we print; short enough that a fix propagates within the hour. */
@@ -315,6 +317,9 @@ final class KeysCommand {
 
     abstract KeyState target();
 
+    /** A last check before the move; refuses with a CliException. */
+    void check(DkimKey key) {}
+
     @Override
     public Integer call() {
       String d = domain(domain);
@@ -323,6 +328,7 @@ final class KeysCommand {
       PrintWriter out = spec.commandLine().getOut();
       try {
         List<DkimKey> before = keys.list(d);
+        before.stream().filter(k -> k.selector().equals(s)).findFirst().ifPresent(this::check);
         DkimKey moved = keys.transition(d, s, target());
         out.println(moved.selector() + " of " + d + " is now " + moved.state());
         for (DkimKey k : keys.list(d)) {
@@ -376,9 +382,26 @@ final class KeysCommand {
       mixinStandardHelpOptions = true,
       description = "Withdraw a key for good.")
   static final class Revoke extends Move {
+    @Option(
+        names = "--compromised",
+        description = "Required to revoke an ACTIVE key: it stops signing at once.")
+    boolean compromised;
+
     @Override
     KeyState target() {
       return KeyState.REVOKED;
+    }
+
+    @Override
+    void check(DkimKey key) {
+      if (key.state() == KeyState.ACTIVE && !compromised) {
+        throw new CliException(
+            key.selector()
+                + " of "
+                + key.domain()
+                + " is ACTIVE: revoking it stops signing at once;"
+                + " add --compromised if that is what you mean, or activate a successor first");
+      }
     }
   }
 
@@ -451,6 +474,121 @@ final class KeysCommand {
       }
       out.flush();
       return 0;
+    }
+  }
+
+  /** The rotation policy of a configured domain. */
+  static org.mailseal.rotation.RotationPolicy policy(org.mailseal.config.MailsealConfig.Domain d) {
+    return new org.mailseal.rotation.RotationPolicy(
+        d.algorithms().stream().map(KeyAlgorithm::parse).toList(),
+        d.rsaBits(),
+        d.rotation().schedule(),
+        d.rotation().prepublish(),
+        d.rotation().grace(),
+        d.rotation().dnsDeadline());
+  }
+
+  @Command(
+      name = "rotate",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Generate new keys for a configured domain now, outside its schedule; they are PENDING",
+        "and sign once published and activated (keys reconcile, or the running server)."
+      })
+  static final class Rotate implements Callable<Integer> {
+    @Mixin KeyStoreOptions store;
+
+    @Option(names = "--domain", required = true)
+    String domain;
+
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      String d = domain(domain);
+      org.mailseal.config.MailsealConfig config =
+          store
+              .configuration()
+              .orElseThrow(
+                  () -> new CliException("keys rotate needs the configuration (--config FILE)"));
+      org.mailseal.config.MailsealConfig.Domain dom =
+          config.domain(d).orElseThrow(() -> new CliException(d + " is not a configured domain"));
+      Clock clock = Clock.systemUTC();
+      KeyStore keys = store.open(clock);
+      SelectorTemplate template = new SelectorTemplate(config.keys().selectorTemplate());
+      KeyGenerator generator = new KeyGenerator(new SecureRandom());
+      PrintWriter out = spec.commandLine().getOut();
+      try {
+        Set<String> taken = new HashSet<>();
+        keys.list(d).forEach(k -> taken.add(k.selector().value()));
+        for (KeyAlgorithm a : policy(dom).algorithms()) {
+          Selector s = template.render(LocalDate.now(clock), a, taken);
+          taken.add(s.value());
+          DkimKey key =
+              keys.add(d, s, generator.generate(a, dom.rsaBits()).getPrivate(), KeyState.PENDING);
+          out.println(
+              "; "
+                  + describe(key)
+                  + " key "
+                  + s
+                  + " for "
+                  + d
+                  + " is PENDING: publish this record");
+          out.println(zoneLine(key));
+        }
+      } catch (KeyStoreException e) {
+        throw failure(e);
+      }
+      out.flush();
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "reconcile",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Run the rotation reconcile for every configured domain once, as the server's schedule",
+        "does: generate due keys, activate published ones, revoke those past their grace."
+      })
+  static final class Reconcile implements Callable<Integer> {
+    @Mixin KeyStoreOptions store;
+
+    @Mixin DnsServerOption dns;
+
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      org.mailseal.config.MailsealConfig config =
+          store
+              .configuration()
+              .orElseThrow(
+                  () -> new CliException("keys reconcile needs the configuration (--config FILE)"));
+      Clock clock = Clock.systemUTC();
+      org.mailseal.rotation.Reconciler reconciler =
+          new org.mailseal.rotation.Reconciler(
+              store.open(clock),
+              new KeyGenerator(new SecureRandom()),
+              new SelectorTemplate(config.keys().selectorTemplate()),
+              clock,
+              org.mailseal.rotation.Reconciler.dnsView(
+                  new org.mailseal.dns.DnsChecker(dns.lookup())));
+      PrintWriter out = spec.commandLine().getOut();
+      boolean late = false;
+      try {
+        for (String d : config.domainNames()) {
+          for (org.mailseal.rotation.Transition t :
+              reconciler.reconcile(d, policy(config.domains().get(d)))) {
+            out.println(t.describe());
+            late |= t instanceof org.mailseal.rotation.Transition.DnsLate;
+          }
+        }
+      } catch (KeyStoreException e) {
+        throw failure(e);
+      }
+      out.flush();
+      return late ? CliException.CHECK_FAILED : 0;
     }
   }
 }

@@ -222,7 +222,10 @@ public final class ConfigLoader {
     }
     MailsealConfig.Rotation rotation =
         new MailsealConfig.Rotation(
-            schedule, r.duration("prepublish", Duration.ofHours(72)), grace);
+            schedule,
+            r.duration("prepublish", Duration.ofHours(72)),
+            grace,
+            r.duration("dns-deadline", Duration.ofDays(7)));
     r.finish();
 
     Fields spf = f.section("spf");

@@ -100,8 +100,10 @@ public record MailsealConfig(
    * @param schedule Quartz cron expression of key generation
    * @param prepublish how long a new key is published before it may sign
    * @param grace how long a retired key stays published
+   * @param dnsDeadline how long after generation a key DNS does not show raises an alert
    */
-  public record Rotation(String schedule, Duration prepublish, Duration grace) {}
+  public record Rotation(
+      String schedule, Duration prepublish, Duration grace, Duration dnsDeadline) {}
 
   /**
    * What the domain's SPF record says.

@@ -161,4 +161,91 @@ class KeysCommandTest {
             "nope");
     assertThat(missing.err()).isEqualTo("mailseal: no key nope for example.com\n");
   }
+
+  @Test
+  void revokingAnActiveKeyNeedsCompromised() {
+    run(
+        "keys",
+        "import",
+        "--keys-dir",
+        keys(),
+        "--domain",
+        "example.com",
+        "--selector",
+        "mail",
+        "--state",
+        "active",
+        "src/test/resources/keys/ed25519-pkcs8.pem");
+    SignVerifyCommandTest.Run refused =
+        run(
+            "keys",
+            "revoke",
+            "--keys-dir",
+            keys(),
+            "--domain",
+            "example.com",
+            "--selector",
+            "mail");
+    assertThat(refused.code()).isEqualTo(2);
+    assertThat(refused.err())
+        .contains("is ACTIVE: revoking it stops signing at once; add --compromised");
+    SignVerifyCommandTest.Run revoked =
+        run(
+            "keys",
+            "revoke",
+            "--keys-dir",
+            keys(),
+            "--domain",
+            "example.com",
+            "--selector",
+            "mail",
+            "--compromised");
+    assertThat(revoked.code()).isZero();
+    assertThat(revoked.out()).startsWith("mail of example.com is now REVOKED");
+  }
+
+  @Test
+  void reconcileMakesTheFirstKeysAndRotateMakesMore() throws Exception {
+    try (org.mailseal.dns.ZoneServer dns = org.mailseal.dns.ZoneServer.start("example.com", "")) {
+      SignVerifyCommandTest.Run first =
+          run(
+              "keys",
+              "reconcile",
+              "--config",
+              "config/mailseal.yaml",
+              "--keys-dir",
+              keys(),
+              "--dns-server",
+              dns.hostPort());
+      assertThat(first.code()).as(first.err()).isZero();
+      assertThat(first.out().lines())
+          .containsExactly(
+              "generate rsa key for example.com (first key)",
+              "generate ed25519 key for example.com (first key)");
+      assertThat(
+              run(
+                      "keys",
+                      "reconcile",
+                      "--config",
+                      "config/mailseal.yaml",
+                      "--keys-dir",
+                      keys(),
+                      "--dns-server",
+                      dns.hostPort())
+                  .out())
+          .isEmpty();
+      SignVerifyCommandTest.Run rotate =
+          run(
+              "keys",
+              "rotate",
+              "--config",
+              "config/mailseal.yaml",
+              "--keys-dir",
+              keys(),
+              "--domain",
+              "example.com");
+      assertThat(rotate.code()).as(rotate.err()).isZero();
+      assertThat(run("keys", "list", "--keys-dir", keys()).out().lines().count()).isEqualTo(5);
+    }
+  }
 }
