@@ -114,7 +114,8 @@ class KeysCommandTest {
             "--domain",
             "example.com",
             "--selector",
-            selector);
+            selector,
+            "--compromised");
     assertThat(revoke.out()).contains("is now REVOKED").contains("\"v=DKIM1; k=ed25519; p=\"");
   }
 
