@@ -488,6 +488,38 @@ final class KeysCommand {
         d.rotation().dnsDeadline());
   }
 
+  /**
+   * Keeps what {@code domain} should publish now in the export directory, as a BIND zone and as
+   * JSON, so automation (or a person) always finds the current desired records.
+   */
+  static void export(org.mailseal.config.MailsealConfig config, String domain, Clock clock)
+      throws KeyStoreException {
+    java.nio.file.Path dir = config.keys().dnsExport();
+    org.mailseal.config.MailsealConfig.Domain dom = config.domains().get(domain);
+    List<org.mailseal.dns.DnsRecord> records =
+        org.mailseal.dns.RecordPlan.forDomain(
+            domain,
+            new org.mailseal.keys.FileKeyStore(config.keys().directory(), clock).list(domain),
+            java.util.Optional.of(PublishedPolicies.spf(config, dom)),
+            java.util.Optional.of(PublishedPolicies.dmarc(dom)),
+            clock.instant());
+    try {
+      java.nio.file.Files.createDirectories(dir);
+      for (org.mailseal.dns.ZoneWriter.Format f :
+          List.of(
+              org.mailseal.dns.ZoneWriter.Format.BIND, org.mailseal.dns.ZoneWriter.Format.JSON)) {
+        String name = domain + (f == org.mailseal.dns.ZoneWriter.Format.BIND ? ".zone" : ".json");
+        org.mailseal.fs.AtomicFiles.write(
+            dir.resolve(name),
+            org.mailseal.dns.ZoneWriter.render(records, f)
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8),
+            java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+      }
+    } catch (java.io.IOException e) {
+      throw new CliException("cannot write " + dir + ": " + e.getMessage());
+    }
+  }
+
   @Command(
       name = "rotate",
       mixinStandardHelpOptions = true,
@@ -583,6 +615,7 @@ final class KeysCommand {
             out.println(t.describe());
             late |= t instanceof org.mailseal.rotation.Transition.DnsLate;
           }
+          export(config, d, clock);
         }
       } catch (KeyStoreException e) {
         throw failure(e);

@@ -91,7 +91,10 @@ public final class ConfigLoader {
       keys.problem(keys.raw("selector-template"), keys.path("selector-template"), e.getMessage());
     }
     MailsealConfig.Keys k =
-        new MailsealConfig.Keys(Path.of(keys.string("directory", "keys")), template);
+        new MailsealConfig.Keys(
+            Path.of(keys.string("directory", "keys")),
+            template,
+            Path.of(keys.string("dns-export", "var/dns")));
     keys.finish();
 
     Fields spool = top.section("spool");

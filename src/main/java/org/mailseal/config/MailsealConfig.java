@@ -54,8 +54,10 @@ public record MailsealConfig(
   /**
    * @param directory the file key store's root
    * @param selectorTemplate the pattern of new selectors, {@code s{yyyyMMdd}{a}} by default
+   * @param dnsExport where the records each domain should publish are kept, as {@code
+   *     <domain>.zone} and {@code <domain>.json}, after every reconcile
    */
-  public record Keys(Path directory, String selectorTemplate) {}
+  public record Keys(Path directory, String selectorTemplate, Path dnsExport) {}
 
   /**
    * @param maxAge how long a message may wait before it bounces

@@ -206,18 +206,19 @@ class KeysCommandTest {
   }
 
   @Test
-  void reconcileMakesTheFirstKeysAndRotateMakesMore() throws Exception {
+  void reconcileMakesTheFirstKeysExportsTheRecordsAndRotateMakesMore() throws Exception {
+    Path config = dir.resolve("mailseal.yaml");
+    java.nio.file.Files.writeString(
+        config,
+        "keys:\n  directory: "
+            + keys()
+            + "\n  dns-export: "
+            + dir.resolve("dns")
+            + "\n"
+            + "domains:\n  example.com: {}\n");
     try (org.mailseal.dns.ZoneServer dns = org.mailseal.dns.ZoneServer.start("example.com", "")) {
       SignVerifyCommandTest.Run first =
-          run(
-              "keys",
-              "reconcile",
-              "--config",
-              "config/mailseal.yaml",
-              "--keys-dir",
-              keys(),
-              "--dns-server",
-              dns.hostPort());
+          run("keys", "reconcile", "--config", config.toString(), "--dns-server", dns.hostPort());
       assertThat(first.code()).as(first.err()).isZero();
       assertThat(first.out().lines())
           .containsExactly(
@@ -228,23 +229,16 @@ class KeysCommandTest {
                       "keys",
                       "reconcile",
                       "--config",
-                      "config/mailseal.yaml",
-                      "--keys-dir",
-                      keys(),
+                      config.toString(),
                       "--dns-server",
                       dns.hostPort())
                   .out())
           .isEmpty();
+      String zone = java.nio.file.Files.readString(dir.resolve("dns/example.com.zone"));
+      assertThat(zone).contains("_domainkey.example.com. 3600 IN TXT").contains("v=spf1 ~all");
+      assertThat(dir.resolve("dns/example.com.json")).exists();
       SignVerifyCommandTest.Run rotate =
-          run(
-              "keys",
-              "rotate",
-              "--config",
-              "config/mailseal.yaml",
-              "--keys-dir",
-              keys(),
-              "--domain",
-              "example.com");
+          run("keys", "rotate", "--config", config.toString(), "--domain", "example.com");
       assertThat(rotate.code()).as(rotate.err()).isZero();
       assertThat(run("keys", "list", "--keys-dir", keys()).out().lines().count()).isEqualTo(5);
     }
