@@ -259,8 +259,20 @@ public final class Spool implements AutoCloseable {
    * removes them.
    */
   public List<QueueId> due(Instant now, int max) {
+    return due(index.values(), now, max);
+  }
+
+  /**
+   * Like {@link #due(Instant, int)}, but only entries whose id sorts after {@code after}: pages
+   * through a large backlog, or skips entries the caller is already working on.
+   */
+  public List<QueueId> due(Instant now, QueueId after, int max) {
+    return due(index.tailMap(after, false).values(), now, max);
+  }
+
+  private static List<QueueId> due(Iterable<SpoolEntry> entries, Instant now, int max) {
     List<QueueId> out = new ArrayList<>();
-    for (SpoolEntry e : index.values()) {
+    for (SpoolEntry e : entries) {
       if (out.size() >= max) {
         break;
       }
