@@ -102,7 +102,15 @@ final class Committer implements AutoCloseable {
         batch.remove(batch.size() - 1);
       }
       if (!batch.isEmpty()) {
-        commitBatch(batch);
+        try {
+          commitBatch(batch);
+        } catch (Throwable t) {
+          // An Error here must not leave callers waiting forever for a thread that died.
+          log.error("spool committer failed batch={}", batch.size(), t);
+          for (Pending p : batch) {
+            p.done().completeExceptionally(t);
+          }
+        }
       }
       if (stop) {
         return;

@@ -1,23 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.mailseal.spool;
 
-import java.io.BufferedOutputStream;
-import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -43,7 +31,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Spool implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Spool.class);
-  private static final int BUFFER = 64 * 1024;
   private static final int STRIPES = 64;
 
   private final SpoolFiles files;
@@ -52,23 +39,22 @@ public final class Spool implements AutoCloseable {
   private final EnvelopeCodec codec = new EnvelopeCodec();
   private final ConcurrentSkipListMap<QueueId, SpoolEntry> index = new ConcurrentSkipListMap<>();
   private final Object[] stripes = new Object[STRIPES];
-  private final FileChannel lockChannel;
-  private final FileLock lock;
+  private final SpoolLock lock;
+  private final Staging staging;
   private final Committer committer;
   private final Recovery.Report recovery;
 
-  private Spool(
-      SpoolFiles files, Clock clock, SpoolOptions options, FileChannel lockChannel, FileLock lock)
+  private Spool(SpoolFiles files, Clock clock, SpoolOptions options, SpoolLock lock)
       throws IOException {
     this.files = files;
     this.clock = clock;
     this.options = options;
-    this.lockChannel = lockChannel;
     this.lock = lock;
     for (int i = 0; i < STRIPES; i++) {
       stripes[i] = new Object();
     }
     this.recovery = new Recovery(files, codec, options.syncer()).run(e -> index.put(e.id(), e));
+    this.staging = new Staging(files, codec, options, index::containsKey);
     this.committer = new Committer(files.dir(), options.syncer(), options.maxBatch());
   }
 
@@ -82,26 +68,12 @@ public final class Spool implements AutoCloseable {
    */
   public static Spool open(Path dir, Clock clock, SpoolOptions options) throws SpoolException {
     SpoolFiles files = new SpoolFiles(dir);
-    FileChannel ch = null;
+    SpoolLock lock = null;
     try {
       Files.createDirectories(files.corruptDir());
       Files.createDirectories(files.controlDir());
-      ch = FileChannel.open(files.lockFile(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-      FileLock lock;
-      try {
-        lock = ch.tryLock();
-      } catch (OverlappingFileLockException e) {
-        throw new SpoolException.Locked(files.lockFile(), e);
-      }
-      if (lock == null) {
-        throw new SpoolException.Locked(files.lockFile(), null);
-      }
-      // For operators: which process holds the spool.
-      ch.truncate(0);
-      ch.write(
-          ByteBuffer.wrap(
-              (ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)));
-      Spool spool = new Spool(files, clock, options, ch, lock);
+      lock = SpoolLock.acquire(files.lockFile());
+      Spool spool = new Spool(files, clock, options, lock);
       Recovery.Report r = spool.recovery;
       log.info(
           "spool opened dir={} recovered={} corrupt={} deletedTemps={} finishedRemovals={}",
@@ -112,11 +84,8 @@ public final class Spool implements AutoCloseable {
           r.finishedRemovals());
       return spool;
     } catch (IOException e) {
-      closeQuietly(ch);
+      closeQuietly(lock);
       throw new SpoolException.Storage(null, dir, "cannot open spool " + dir, e);
-    } catch (SpoolException e) {
-      closeQuietly(ch);
-      throw e;
     }
   }
 
@@ -126,25 +95,11 @@ public final class Spool implements AutoCloseable {
    * while being read are left out.
    */
   public static List<SpoolEntry> scan(Path dir) throws SpoolException {
-    EnvelopeCodec codec = new EnvelopeCodec();
-    List<SpoolEntry> out = new ArrayList<>();
-    try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir, "*" + SpoolFiles.ENVELOPE)) {
-      for (Path p : stream) {
-        var name = SpoolFiles.classify(p.getFileName().toString());
-        if (name.isEmpty() || name.get().kind() != Kind.ENVELOPE) {
-          continue;
-        }
-        try {
-          out.add(codec.read(Files.readAllBytes(p)));
-        } catch (IOException gone) {
-          // removed or being recovered meanwhile
-        }
-      }
+    try {
+      return SpoolFiles.readEnvelopes(dir, new EnvelopeCodec());
     } catch (IOException e) {
       throw new SpoolException.Storage(null, dir, "cannot read spool " + dir, e);
     }
-    out.sort((a, b) -> a.id().compareTo(b.id()));
-    return List.copyOf(out);
   }
 
   /**
@@ -159,45 +114,12 @@ public final class Spool implements AutoCloseable {
    *     written is deleted
    */
   public QueueId store(EnvelopeDraft draft, MessageWriter writer) throws SpoolException {
-    Instant now = clock.instant();
-    QueueId id;
-    FileChannel ch;
-    while (true) {
-      id = QueueId.next(now, options.random());
-      if (index.containsKey(id)) {
-        continue;
-      }
-      try {
-        ch =
-            FileChannel.open(
-                files.path(id, Kind.MESSAGE_TEMP),
-                StandardOpenOption.CREATE_NEW,
-                StandardOpenOption.WRITE);
-        break;
-      } catch (FileAlreadyExistsException taken) {
-        // another store in flight drew the same id: draw again
-      } catch (IOException e) {
-        throw storage(id, files.path(id, Kind.MESSAGE_TEMP), "cannot create message file", e);
-      }
-    }
+    SpoolEntry entry = staging.stage(draft, writer, clock.instant());
+    QueueId id = entry.id();
     Path messageTemp = files.path(id, Kind.MESSAGE_TEMP);
     Path envelopeTemp = files.path(id, Kind.ENVELOPE_TEMP);
     Path message = files.path(id, Kind.MESSAGE);
     Path envelope = files.path(id, Kind.ENVELOPE);
-    SpoolEntry entry;
-    try {
-      long size = writeMessage(ch, writer);
-      entry = SpoolEntry.accepted(id, draft, now, size);
-      SpoolFiles.writeSynced(envelopeTemp, codec.write(entry), options.syncer());
-    } catch (IOException | RuntimeException e) {
-      closeQuietly(ch);
-      deleteQuietly(messageTemp);
-      deleteQuietly(envelopeTemp);
-      if (e instanceof IOException io) {
-        throw storage(id, messageTemp, "cannot write message", io);
-      }
-      throw (RuntimeException) e;
-    }
     try {
       committer.commit(
           () -> {
@@ -386,11 +308,10 @@ public final class Spool implements AutoCloseable {
   public void close() {
     committer.close();
     try {
-      lock.release();
+      lock.close();
     } catch (IOException e) {
       log.warn("spool lock release failed file={}", files.lockFile(), e);
     }
-    closeQuietly(lockChannel);
   }
 
   /** What recovery did at open (for tests). */
@@ -428,27 +349,15 @@ public final class Spool implements AutoCloseable {
     index.put(id, updated);
   }
 
-  private long writeMessage(FileChannel ch, MessageWriter writer) throws IOException {
-    try (ch) {
-      CountingStream counting =
-          new CountingStream(new BufferedOutputStream(Channels.newOutputStream(ch), BUFFER));
-      writer.writeTo(counting);
-      counting.flushToChannel();
-      options.syncer().syncFile(ch);
-      return counting.count;
-    }
-  }
-
   private Object stripe(QueueId id) {
     return stripes[Math.floorMod(id.hashCode(), STRIPES)];
   }
 
-  private static SpoolException.Storage storage(
-      QueueId id, Path file, String what, Exception cause) {
+  static SpoolException.Storage storage(QueueId id, Path file, String what, Exception cause) {
     return new SpoolException.Storage(id, file, what + " " + id + ": " + file, cause);
   }
 
-  private static void deleteQuietly(Path p) {
+  static void deleteQuietly(Path p) {
     try {
       Files.deleteIfExists(p);
     } catch (IOException e) {
@@ -464,36 +373,6 @@ public final class Spool implements AutoCloseable {
       c.close();
     } catch (Exception e) {
       log.debug("spool close failed", e);
-    }
-  }
-
-  /** Counts bytes; close() only flushes, so a writer that closes its stream does no harm. */
-  private static final class CountingStream extends FilterOutputStream {
-    long count;
-
-    CountingStream(OutputStream out) {
-      super(out);
-    }
-
-    @Override
-    public void write(int b) throws IOException {
-      out.write(b);
-      count++;
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-      out.write(b, off, len);
-      count += len;
-    }
-
-    @Override
-    public void close() throws IOException {
-      out.flush();
-    }
-
-    void flushToChannel() throws IOException {
-      out.flush();
     }
   }
 }

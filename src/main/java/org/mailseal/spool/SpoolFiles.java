@@ -4,11 +4,15 @@ package org.mailseal.spool;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -84,6 +88,29 @@ final class SpoolFiles {
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * The committed envelopes in {@code dir}, by id, read without the lock: every {@code .env} was
+   * renamed into place whole. One that vanishes or does not parse while being read is left out.
+   */
+  static List<SpoolEntry> readEnvelopes(Path dir, EnvelopeCodec codec) throws IOException {
+    List<SpoolEntry> out = new ArrayList<>();
+    try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir, "*" + ENVELOPE)) {
+      for (Path p : stream) {
+        Optional<Name> name = classify(p.getFileName().toString());
+        if (name.isEmpty() || name.get().kind() != Kind.ENVELOPE) {
+          continue;
+        }
+        try {
+          out.add(codec.read(Files.readAllBytes(p)));
+        } catch (IOException goneOrRewritten) {
+          // removed, or moved by recovery, meanwhile
+        }
+      }
+    }
+    out.sort(Comparator.comparing(SpoolEntry::id));
+    return List.copyOf(out);
   }
 
   /**

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * spool, intact.
  */
 class KillTest {
-  private static final String EOF = "";
+  private static final String EOF = "EOF"; // the child prints only "<id> <n>" lines
 
   @TempDir Path dir;
 
@@ -56,7 +56,7 @@ class KillTest {
       while (acknowledged.size() < killAfter) {
         String line = lines.poll(60, TimeUnit.SECONDS);
         assertThat(line).as("child output; stderr: %s", readQuietly(stderr)).isNotNull();
-        if (line == EOF) {
+        if (line.equals(EOF)) {
           break;
         }
         acknowledged.add(line);
@@ -67,7 +67,7 @@ class KillTest {
     }
     reader.join(TimeUnit.SECONDS.toMillis(60));
     // Lines the child printed after the k-th but before dying were acknowledged too.
-    for (String line; (line = lines.poll()) != null && line != EOF; ) {
+    for (String line; (line = lines.poll()) != null && !line.equals(EOF); ) {
       acknowledged.add(line);
     }
     assertThat(acknowledged)
