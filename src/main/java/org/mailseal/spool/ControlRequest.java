@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.mailseal.spool;
+
+/**
+ * A change another process (the {@code queue} CLI) asks the server to make to its spool, through a
+ * file in {@code control/} (see {@link SpoolControl}). Each is idempotent: applying one twice, as
+ * may happen after a crash, does no harm.
+ */
+public sealed interface ControlRequest
+    permits ControlRequest.Remove, ControlRequest.RetryNow, ControlRequest.RetryAll {
+
+  /** The wire tag of this request in the request file ({@code "op"}). */
+  String op();
+
+  /** Applies this request to {@code spool}; returns the one-line result for the requester. */
+  String applyTo(Spool spool) throws SpoolException;
+
+  /** Delete one entry without delivering it further. */
+  record Remove(QueueId id) implements ControlRequest {
+    public Remove {
+      if (id == null) {
+        throw new IllegalArgumentException("Remove: id must not be null");
+      }
+    }
+
+    @Override
+    public String op() {
+      return "remove";
+    }
+
+    @Override
+    public String applyTo(Spool spool) throws SpoolException {
+      spool.remove(id);
+      return "ok removed " + id;
+    }
+  }
+
+  /** Make one entry due now. */
+  record RetryNow(QueueId id) implements ControlRequest {
+    public RetryNow {
+      if (id == null) {
+        throw new IllegalArgumentException("RetryNow: id must not be null");
+      }
+    }
+
+    @Override
+    public String op() {
+      return "retry";
+    }
+
+    @Override
+    public String applyTo(Spool spool) throws SpoolException {
+      spool.reschedule(id, spool.now());
+      return "ok retry " + id;
+    }
+  }
+
+  /** Make every entry due now (a queue flush). */
+  record RetryAll() implements ControlRequest {
+    @Override
+    public String op() {
+      return "retry-all";
+    }
+
+    @Override
+    public String applyTo(Spool spool) throws SpoolException {
+      int n = 0;
+      for (SpoolEntry e : spool.list()) {
+        try {
+          spool.reschedule(e.id(), spool.now());
+          n++;
+        } catch (SpoolException.NoSuchEntry gone) {
+          // delivered and removed meanwhile
+        }
+      }
+      return "ok retry " + n + " entries";
+    }
+  }
+}

@@ -1,0 +1,378 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.mailseal.spool;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentSkipListMap;
+import org.mailseal.spool.SpoolFiles.Kind;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The durable queue of accepted messages, in one directory owned by one server process.
+ *
+ * <p>{@link #store} returns only once the message and its envelope are on disk and synced, so the
+ * caller may answer {@code 250} with the id. Concurrent stores share directory syncs (group
+ * commit). The in-memory index holds one {@link SpoolEntry} per message, never message bytes; those
+ * stream from disk through {@link #open(QueueId)}.
+ *
+ * <p>Thread-safe. Changes to one entry ({@link #recordAttempt}, {@link #reschedule}, {@link
+ * #remove}) are serialized per entry. Close the spool to release its lock.
+ */
+public final class Spool implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Spool.class);
+  private static final int STRIPES = 64;
+
+  private final SpoolFiles files;
+  private final Clock clock;
+  private final SpoolOptions options;
+  private final EnvelopeCodec codec = new EnvelopeCodec();
+  private final ConcurrentSkipListMap<QueueId, SpoolEntry> index = new ConcurrentSkipListMap<>();
+  private final Object[] stripes = new Object[STRIPES];
+  private final SpoolLock lock;
+  private final Staging staging;
+  private final Committer committer;
+  private final Recovery.Report recovery;
+
+  private Spool(SpoolFiles files, Clock clock, SpoolOptions options, SpoolLock lock)
+      throws IOException {
+    this.files = files;
+    this.clock = clock;
+    this.options = options;
+    this.lock = lock;
+    for (int i = 0; i < STRIPES; i++) {
+      stripes[i] = new Object();
+    }
+    this.recovery = new Recovery(files, codec, options.syncer()).run(e -> index.put(e.id(), e));
+    this.staging = new Staging(files, codec, options, index::containsKey);
+    this.committer = new Committer(files.dir(), options.syncer(), options.maxBatch());
+  }
+
+  /**
+   * Opens (creating if needed) the spool in {@code dir}: takes the exclusive lock on {@code .lock},
+   * recovers what a crash left (see {@code package-info.java}) and queues every complete entry
+   * again.
+   *
+   * @throws SpoolException.Locked when another process holds the spool
+   * @throws SpoolException.Storage when the directory cannot be read or written
+   */
+  public static Spool open(Path dir, Clock clock, SpoolOptions options) throws SpoolException {
+    SpoolFiles files = new SpoolFiles(dir);
+    SpoolLock lock = null;
+    try {
+      Files.createDirectories(files.corruptDir());
+      Files.createDirectories(files.controlDir());
+      lock = SpoolLock.acquire(files.lockFile());
+      Spool spool = new Spool(files, clock, options, lock);
+      Recovery.Report r = spool.recovery;
+      log.info(
+          "spool opened dir={} recovered={} corrupt={} deletedTemps={} finishedRemovals={}",
+          dir,
+          r.recovered(),
+          r.corrupt(),
+          r.deletedTemps(),
+          r.finishedRemovals());
+      return spool;
+    } catch (IOException e) {
+      closeQuietly(lock);
+      throw new SpoolException.Storage(null, dir, "cannot open spool " + dir, e);
+    }
+  }
+
+  /**
+   * The committed entries of the spool at {@code dir}, read without the lock and without changing
+   * anything: for {@code queue list} while the server runs. Entries that vanish or do not parse
+   * while being read are left out.
+   */
+  public static List<SpoolEntry> scan(Path dir) throws SpoolException {
+    try {
+      return SpoolFiles.readEnvelopes(dir, new EnvelopeCodec());
+    } catch (IOException e) {
+      throw new SpoolException.Storage(null, dir, "cannot read spool " + dir, e);
+    }
+  }
+
+  /**
+   * Stores one message and returns its id once message and envelope are durable.
+   *
+   * <p>The bytes go to {@code <id>.eml.tmp} and the envelope to {@code <id>.env.tmp}, each synced
+   * by this thread; the committer then renames both into place and syncs the directory, once for
+   * every store of its batch.
+   *
+   * @param writer writes the message bytes; called once, on this thread
+   * @throws SpoolException.Storage when anything failed; nothing is then acknowledged, and what was
+   *     written is deleted
+   */
+  public QueueId store(EnvelopeDraft draft, MessageWriter writer) throws SpoolException {
+    SpoolEntry entry = staging.stage(draft, writer, clock.instant());
+    QueueId id = entry.id();
+    Path messageTemp = files.path(id, Kind.MESSAGE_TEMP);
+    Path envelopeTemp = files.path(id, Kind.ENVELOPE_TEMP);
+    Path message = files.path(id, Kind.MESSAGE);
+    Path envelope = files.path(id, Kind.ENVELOPE);
+    try {
+      committer.commit(
+          () -> {
+            SpoolFiles.rename(messageTemp, message);
+            try {
+              // The envelope comes last: see package-info, "Recovery".
+              SpoolFiles.rename(envelopeTemp, envelope);
+            } catch (IOException e) {
+              SpoolFiles.rename(message, messageTemp);
+              throw e;
+            }
+          });
+    } catch (IOException e) {
+      deleteQuietly(messageTemp);
+      deleteQuietly(envelopeTemp);
+      throw storage(id, envelope, "cannot commit message", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw storage(id, envelope, "interrupted before commit; the message may still be kept", e);
+    }
+    index.put(id, entry);
+    return id;
+  }
+
+  /** {@link #store(EnvelopeDraft, MessageWriter)} with the bytes of {@code message}. */
+  public QueueId store(EnvelopeDraft draft, InputStream message) throws SpoolException {
+    return store(draft, message::transferTo);
+  }
+
+  /** The entry with this id, if it is in the spool. */
+  public Optional<SpoolEntry> entry(QueueId id) {
+    return Optional.ofNullable(index.get(id));
+  }
+
+  /**
+   * The message bytes of an entry, streamed from disk. The stream stays readable if the entry is
+   * removed meanwhile. Close it.
+   */
+  public InputStream open(QueueId id) throws SpoolException {
+    if (!index.containsKey(id)) {
+      throw new SpoolException.NoSuchEntry(id);
+    }
+    Path message = files.path(id, Kind.MESSAGE);
+    try {
+      return Files.newInputStream(message);
+    } catch (NoSuchFileException e) {
+      if (index.containsKey(id)) {
+        throw new SpoolException.Corrupt(id, message, "message file missing " + message, e);
+      }
+      throw new SpoolException.NoSuchEntry(id);
+    } catch (IOException e) {
+      throw storage(id, message, "cannot read message", e);
+    }
+  }
+
+  /**
+   * Up to {@code max} entries due at {@code now} (next attempt not after it), oldest first (by id,
+   * that is by acceptance). Entries with no pending recipient left are included so that the caller
+   * removes them.
+   */
+  public List<QueueId> due(Instant now, int max) {
+    return due(index.values(), now, max);
+  }
+
+  /**
+   * Like {@link #due(Instant, int)}, but only entries whose id sorts after {@code after}: pages
+   * through a large backlog, or skips entries the caller is already working on.
+   */
+  public List<QueueId> due(Instant now, QueueId after, int max) {
+    return due(index.tailMap(after, false).values(), now, max);
+  }
+
+  private static List<QueueId> due(Iterable<SpoolEntry> entries, Instant now, int max) {
+    List<QueueId> out = new ArrayList<>();
+    for (SpoolEntry e : entries) {
+      if (out.size() >= max) {
+        break;
+      }
+      if (!e.nextAttempt().isAfter(now)) {
+        out.add(e.id());
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Records one delivery attempt: each outcome replaces the recipient with its address, the attempt
+   * count grows by one and the entry is next due at {@code nextAttempt}. The envelope is rewritten
+   * atomically and synced before this returns.
+   *
+   * @param outcomes new states for some recipients; recipients not named keep theirs
+   * @throws IllegalArgumentException when an outcome names no recipient of the entry, or would
+   *     change a recipient already DELIVERED or FAILED
+   */
+  public SpoolEntry recordAttempt(QueueId id, List<Recipient> outcomes, Instant nextAttempt)
+      throws SpoolException {
+    synchronized (stripe(id)) {
+      SpoolEntry updated = current(id).afterAttempt(outcomes, nextAttempt);
+      rewriteEnvelope(updated);
+      return updated;
+    }
+  }
+
+  /** Makes an entry next due at {@code next}, without counting an attempt. */
+  public SpoolEntry reschedule(QueueId id, Instant next) throws SpoolException {
+    synchronized (stripe(id)) {
+      SpoolEntry updated = current(id).rescheduled(next);
+      rewriteEnvelope(updated);
+      return updated;
+    }
+  }
+
+  /**
+   * Removes an entry and its message for good (delivered, bounced or deleted by the operator). Its
+   * envelope is first renamed to {@code <id>.del} and that is synced: from then on the entry is
+   * gone, even if a crash stops the rest.
+   */
+  public void remove(QueueId id) throws SpoolException {
+    synchronized (stripe(id)) {
+      current(id);
+      Path envelope = files.path(id, Kind.ENVELOPE);
+      Path removing = files.path(id, Kind.REMOVING);
+      Path message = files.path(id, Kind.MESSAGE);
+      try {
+        committer.commit(() -> SpoolFiles.rename(envelope, removing));
+      } catch (IOException e) {
+        throw storage(id, envelope, "cannot remove entry", e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw storage(id, envelope, "interrupted while removing entry", e);
+      }
+      index.remove(id);
+      try {
+        // The message must be gone on disk before the .del is: a message alone is "corrupt".
+        committer.commit(() -> Files.deleteIfExists(message));
+        Files.deleteIfExists(removing);
+      } catch (IOException e) {
+        log.warn("spool removal left files, recovery finishes it queueId={}", id, e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /** Every entry, oldest first: for {@code queue list}. */
+  public List<SpoolEntry> list() {
+    return List.copyOf(index.values());
+  }
+
+  /** How many entries the spool holds. */
+  public int depth() {
+    return index.size();
+  }
+
+  /** How long ago the oldest entry was accepted, or empty when the spool is empty. */
+  public Optional<Duration> oldestAge() {
+    Map.Entry<QueueId, SpoolEntry> first = index.firstEntry();
+    if (first == null) {
+      return Optional.empty();
+    }
+    return Optional.of(Duration.between(first.getValue().accepted(), clock.instant()));
+  }
+
+  /** The current time of this spool's clock. */
+  public Instant now() {
+    return clock.instant();
+  }
+
+  /** The directory of this spool. */
+  public Path directory() {
+    return files.dir();
+  }
+
+  /**
+   * Applies every request waiting in {@code control/} (see {@link SpoolControl}), writing each
+   * one's reply; a request that cannot be read is answered with an error. The server calls this
+   * periodically.
+   *
+   * @return how many requests were handled
+   */
+  public int applyControlRequests() throws SpoolException {
+    return new ControlFiles(files.controlDir()).apply(this);
+  }
+
+  @Override
+  public void close() {
+    committer.close();
+    try {
+      lock.close();
+    } catch (IOException e) {
+      log.warn("spool lock release failed file={}", files.lockFile(), e);
+    }
+  }
+
+  /** What recovery did at open (for tests). */
+  Recovery.Report recoveryReport() {
+    return recovery;
+  }
+
+  /** How many directory changes wait for the next group commit (for tests). */
+  int pendingCommits() {
+    return committer.queued();
+  }
+
+  private SpoolEntry current(QueueId id) throws SpoolException {
+    SpoolEntry e = index.get(id);
+    if (e == null) {
+      throw new SpoolException.NoSuchEntry(id);
+    }
+    return e;
+  }
+
+  private void rewriteEnvelope(SpoolEntry updated) throws SpoolException {
+    QueueId id = updated.id();
+    Path temp = files.path(id, Kind.ENVELOPE_TEMP);
+    Path envelope = files.path(id, Kind.ENVELOPE);
+    try {
+      SpoolFiles.writeSynced(temp, codec.write(updated), options.syncer());
+      committer.commit(() -> SpoolFiles.rename(temp, envelope));
+    } catch (IOException e) {
+      deleteQuietly(temp);
+      throw storage(id, envelope, "cannot rewrite envelope", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw storage(id, envelope, "interrupted while rewriting envelope", e);
+    }
+    index.put(id, updated);
+  }
+
+  private Object stripe(QueueId id) {
+    return stripes[Math.floorMod(id.hashCode(), STRIPES)];
+  }
+
+  static SpoolException.Storage storage(QueueId id, Path file, String what, Exception cause) {
+    return new SpoolException.Storage(id, file, what + " " + id + ": " + file, cause);
+  }
+
+  static void deleteQuietly(Path p) {
+    try {
+      Files.deleteIfExists(p);
+    } catch (IOException e) {
+      log.warn("spool cannot delete file={}", p, e);
+    }
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    if (c == null) {
+      return;
+    }
+    try {
+      c.close();
+    } catch (Exception e) {
+      log.debug("spool close failed", e);
+    }
+  }
+}

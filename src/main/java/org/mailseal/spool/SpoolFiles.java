@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.mailseal.spool;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The names of things in a spool directory, and the few file operations the durability protocol is
+ * made of. See {@code package-info.java} for the layout.
+ */
+final class SpoolFiles {
+  static final String MESSAGE = ".eml";
+  static final String ENVELOPE = ".env";
+  static final String TEMP = ".tmp";
+  static final String REMOVING = ".del";
+  static final String LOCK = ".lock";
+  static final String CORRUPT_DIR = "corrupt";
+  static final String CONTROL_DIR = "control";
+
+  /** What a file in the spool directory is, judged by its name. */
+  enum Kind {
+    MESSAGE(SpoolFiles.MESSAGE),
+    ENVELOPE(SpoolFiles.ENVELOPE),
+    MESSAGE_TEMP(SpoolFiles.MESSAGE + TEMP),
+    ENVELOPE_TEMP(SpoolFiles.ENVELOPE + TEMP),
+    REMOVING(SpoolFiles.REMOVING);
+
+    final String suffix;
+
+    Kind(String suffix) {
+      this.suffix = suffix;
+    }
+  }
+
+  /** A file name of the spool read as (id, kind). */
+  record Name(QueueId id, Kind kind) {}
+
+  private final Path dir;
+
+  SpoolFiles(Path dir) {
+    this.dir = dir;
+  }
+
+  Path dir() {
+    return dir;
+  }
+
+  Path corruptDir() {
+    return dir.resolve(CORRUPT_DIR);
+  }
+
+  Path controlDir() {
+    return dir.resolve(CONTROL_DIR);
+  }
+
+  Path lockFile() {
+    return dir.resolve(LOCK);
+  }
+
+  Path path(QueueId id, Kind kind) {
+    return dir.resolve(id.value() + kind.suffix);
+  }
+
+  /** The id and kind of a spool file name, or empty for anything else. */
+  static Optional<Name> classify(String fileName) {
+    if (fileName.length() <= QueueId.LENGTH) {
+      return Optional.empty();
+    }
+    String idPart = fileName.substring(0, QueueId.LENGTH);
+    String suffix = fileName.substring(QueueId.LENGTH);
+    if (!QueueId.isValid(idPart)) {
+      return Optional.empty();
+    }
+    for (Kind kind : Kind.values()) {
+      if (kind.suffix.equals(suffix)) {
+        return Optional.of(new Name(new QueueId(idPart), kind));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * The committed envelopes in {@code dir}, by id, read without the lock: every {@code .env} was
+   * renamed into place whole. One that vanishes or does not parse while being read is left out.
+   */
+  static List<SpoolEntry> readEnvelopes(Path dir, EnvelopeCodec codec) throws IOException {
+    List<SpoolEntry> out = new ArrayList<>();
+    try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir, "*" + ENVELOPE)) {
+      for (Path p : stream) {
+        Optional<Name> name = classify(p.getFileName().toString());
+        if (name.isEmpty() || name.get().kind() != Kind.ENVELOPE) {
+          continue;
+        }
+        try {
+          out.add(codec.read(Files.readAllBytes(p)));
+        } catch (IOException goneOrRewritten) {
+          // removed, or moved by recovery, meanwhile
+        }
+      }
+    }
+    out.sort(Comparator.comparing(SpoolEntry::id));
+    return List.copyOf(out);
+  }
+
+  /**
+   * Writes {@code data} to {@code file} (created or truncated) and syncs it; the caller renames it
+   * into place afterwards.
+   */
+  static void writeSynced(Path file, byte[] data, Syncer syncer) throws IOException {
+    try (FileChannel ch =
+        FileChannel.open(
+            file,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.TRUNCATE_EXISTING,
+            StandardOpenOption.WRITE)) {
+      ByteBuffer buf = ByteBuffer.wrap(data);
+      while (buf.hasRemaining()) {
+        ch.write(buf);
+      }
+      syncer.syncFile(ch);
+    }
+  }
+
+  /** Renames atomically, replacing {@code to} if present ({@code rename(2)}). */
+  static void rename(Path from, Path to) throws IOException {
+    Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /**
+   * Moves {@code file} into {@code targetDir} under its own name, or its name plus {@code .1},
+   * {@code .2}, ... when that is taken. Never overwrites.
+   */
+  static Path moveAside(Path file, Path targetDir) throws IOException {
+    String name = file.getFileName().toString();
+    for (int n = 0; ; n++) {
+      Path target = targetDir.resolve(n == 0 ? name : name + "." + n);
+      if (Files.exists(target)) {
+        continue;
+      }
+      try {
+        // Same file system (a subdirectory), so this is a rename.
+        Files.move(file, target);
+        return target;
+      } catch (FileAlreadyExistsException raced) {
+        // someone else took the name between the check and the move: try the next one
+      }
+    }
+  }
+}
