@@ -61,6 +61,34 @@ public final class AtomicFiles {
     syncDirectory(dir);
   }
 
+  /** Writes what {@code content} produces, durably, without holding it in memory. */
+  public static void write(Path target, Content content, Set<PosixFilePermission> permissions)
+      throws IOException {
+    Path dir = target.toAbsolutePath().getParent();
+    Path temp = createTemp(dir, target.getFileName().toString(), permissions);
+    try {
+      try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE);
+          java.io.OutputStream out =
+              new java.io.BufferedOutputStream(
+                  java.nio.channels.Channels.newOutputStream(ch), 65536)) {
+        content.writeTo(out);
+        out.flush();
+        ch.force(true);
+      }
+      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException | RuntimeException e) {
+      Files.deleteIfExists(temp);
+      throw e;
+    }
+    syncDirectory(dir);
+  }
+
+  /** Produces a file's bytes into a stream. */
+  @FunctionalInterface
+  public interface Content {
+    void writeTo(java.io.OutputStream out) throws IOException;
+  }
+
   /** Creates {@code dir} and missing parents; the last directory gets mode 0700. */
   public static void createPrivateDirectories(Path dir) throws IOException {
     Path parent = dir.toAbsolutePath().getParent();
