@@ -26,7 +26,8 @@ import picocli.CommandLine.Command;
       DnsCommand.class,
       ConfigCommand.class,
       SpfCommand.class,
-      DmarcCommand.class
+      DmarcCommand.class,
+      QueueCommand.class
     })
 public final class MailsealCommand implements Runnable {
 
