@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import org.mailseal.config.MailsealConfig.Limits;
 import org.quartz.CronExpression;
 
 /**
@@ -73,15 +74,68 @@ public final class ConfigLoader {
 
   private static MailsealConfig read(Path path, Fields top) {
     Fields server = top.section("server");
-    MailsealConfig.Server s = new MailsealConfig.Server(server.string("hostname", "localhost"));
+    MailsealConfig.Server s =
+        new MailsealConfig.Server(
+            server.string("hostname", "localhost"),
+            server.bool("received-client-ip", true),
+            server.bool("relay-unsigned", false),
+            server.duration("shutdown-grace", Duration.ofSeconds(30)));
     server.finish();
 
+    Fields tls = top.section("tls");
+    Optional<Path> cert = optionalPath(tls, "certificate");
+    Optional<Path> key = optionalPath(tls, "key");
+    if (cert.isPresent() != key.isPresent()) {
+      tls.problemAtKey(
+          cert.isPresent() ? "certificate" : "key",
+          "give both certificate and key, or neither for a self-signed certificate");
+    }
+    MailsealConfig.Tls t =
+        new MailsealConfig.Tls(cert, key, Path.of(tls.string("self-signed-directory", "var/tls")));
+    tls.finish();
+
     Fields listeners = top.section("listeners");
+    Optional<MailsealConfig.Trusted> trusted = Optional.empty();
+    if (listeners.has("trusted")) {
+      Fields tr = listeners.section("trusted");
+      List<String> networks =
+          tr.strings(
+              "networks",
+              v -> ipOrCidr(v, v.contains(":")) ? null : "not an IP network (CIDR): " + v);
+      if (networks.isEmpty()) {
+        tr.problem(
+            tr.raw("networks") == null ? listeners.raw("trusted") : tr.raw("networks"),
+            tr.path("networks"),
+            "list the client networks that may send without AUTH, e.g. [127.0.0.1/32]");
+      }
+      MailsealConfig.Listener tl = listener(tr, 2525, "networks");
+      trusted = Optional.of(new MailsealConfig.Trusted(tl, networks));
+    }
     MailsealConfig.Listeners l =
         new MailsealConfig.Listeners(
             listener(listeners.section("submission"), 2587),
-            listener(listeners.section("submissions"), 2465));
+            listener(listeners.section("submissions"), 2465),
+            trusted);
     listeners.finish();
+
+    Fields users = top.section("users");
+    MailsealConfig.Users u =
+        new MailsealConfig.Users(Path.of(users.string("file", "var/users.yaml")));
+    users.finish();
+
+    Fields limits = top.section("limits");
+    MailsealConfig.Limits lim =
+        new MailsealConfig.Limits(
+            limits.size("message-size", 25L * 1024 * 1024),
+            limits.integer("recipients", 100, 1, 100_000),
+            limits.integer("connections", 200, 1, 100_000),
+            limits.integer("connections-per-ip", 20, 1, 100_000),
+            limits.duration("command-timeout", Duration.ofMinutes(5)),
+            limits.duration("data-timeout", Duration.ofMinutes(10)),
+            limits.integer("line-length", 998, 512, 1_000_000),
+            (int) Math.min(Integer.MAX_VALUE, limits.size("header-size", 256L * 1024)),
+            limits.integer("messages-per-hour", 1000, 1, 10_000_000));
+    limits.finish();
 
     Fields keys = top.section("keys");
     String template = keys.string("selector-template", "s{yyyyMMdd}{a}");
@@ -94,7 +148,8 @@ public final class ConfigLoader {
         new MailsealConfig.Keys(
             Path.of(keys.string("directory", "keys")),
             template,
-            Path.of(keys.string("dns-export", "var/dns")));
+            Path.of(keys.string("dns-export", "var/dns")),
+            keys.duration("reconcile-interval", Duration.ofMinutes(5)));
     keys.finish();
 
     Fields spool = top.section("spool");
@@ -105,6 +160,24 @@ public final class ConfigLoader {
     spool.finish();
 
     MailsealConfig.Delivery delivery = delivery(top.section("delivery"));
+
+    Fields admin = top.section("admin");
+    MailsealConfig.Admin a =
+        new MailsealConfig.Admin(
+            admin.bool("enabled", true),
+            ipAddress(admin, "address", "127.0.0.1"),
+            admin.integer("port", 9587, 1, 65535));
+    admin.finish();
+
+    Fields logging = top.section("logging");
+    MailsealConfig.Logging lg =
+        new MailsealConfig.Logging(logging.choice("format", "plain", "plain", "json"));
+    logging.finish();
+
+    Optional<MailsealConfig.Cluster> cluster = Optional.empty();
+    if (top.has("cluster")) {
+      cluster = Optional.of(cluster(top.section("cluster")));
+    }
 
     Fields domains = top.section("domains");
     Map<String, MailsealConfig.Domain> ds = new LinkedHashMap<>();
@@ -125,18 +198,74 @@ public final class ConfigLoader {
     }
     domains.finish();
     top.finish();
-    return new MailsealConfig(path, s, l, k, sp, delivery, ds);
+    return new MailsealConfig(path, s, t, l, u, lim, k, sp, delivery, a, lg, cluster, ds);
   }
 
-  private static MailsealConfig.Listener listener(Fields f, int port) {
-    String address = f.string("address", "127.0.0.1");
-    if (!isIp(address)) {
-      f.problem(f.raw("address"), f.path("address"), "must be an IP address, found " + address);
-    }
+  private static MailsealConfig.Listener listener(Fields f, int port, String... known) {
     MailsealConfig.Listener l =
-        new MailsealConfig.Listener(address, f.integer("port", port, 1, 65535));
-    f.finish();
+        new MailsealConfig.Listener(
+            ipAddress(f, "address", "127.0.0.1"),
+            f.integer("port", port, 1, 65535),
+            f.bool("proxy-protocol", false));
+    f.finish(known);
     return l;
+  }
+
+  private static String ipAddress(Fields f, String key, String fallback) {
+    String address = f.string(key, fallback);
+    if (!isIp(address)) {
+      f.problem(f.raw(key), f.path(key), "must be an IP address, found " + address);
+    }
+    return address;
+  }
+
+  private static Optional<Path> optionalPath(Fields f, String key) {
+    return f.has(key) ? Optional.of(Path.of(f.string(key, ""))) : Optional.empty();
+  }
+
+  /** A secret given as {@code <name>-env} or {@code <name>-file}; never inline. */
+  private static Optional<SecretRef> secret(Fields f, String name) {
+    if (f.has(name)) {
+      f.problemAtKey(
+          name,
+          "secrets never go in this file: use " + name + "-env (a variable) or " + name + "-file");
+      f.raw(name);
+    }
+    String env = name + "-env";
+    String file = name + "-file";
+    if (f.has(env) && f.has(file)) {
+      f.problemAtKey(file, "give " + env + " or " + file + ", not both");
+    }
+    if (f.has(env)) {
+      return Optional.of(new SecretRef(f.string(env, ""), null));
+    } else if (f.has(file)) {
+      return Optional.of(new SecretRef(null, Path.of(f.string(file, ""))));
+    }
+    return Optional.empty();
+  }
+
+  private static MailsealConfig.Cluster cluster(Fields f) {
+    String url = f.required("database");
+    if (!url.startsWith("jdbc:postgresql:")) {
+      f.problem(
+          f.raw("database"),
+          f.path("database"),
+          "must be a PostgreSQL JDBC URL, e.g. jdbc:postgresql://db.example.com:5432/mailseal");
+    }
+    String user = f.string("username", "mailseal");
+    Optional<SecretRef> password = secret(f, "password");
+    Optional<SecretRef> kek = secret(f, "kek");
+    if (kek.isEmpty()) {
+      f.problem(
+          f.raw("database"),
+          f.path("kek-file"),
+          "cluster mode needs kek-env or kek-file: the key that encrypts private keys in the"
+              + " database");
+    }
+    int pool = f.integer("pool-size", 4, 1, 100);
+    f.finish();
+    return new MailsealConfig.Cluster(
+        url, user, password, kek.orElse(new SecretRef("MAILSEAL_KEK", null)), pool);
   }
 
   private static MailsealConfig.Delivery delivery(Fields f) {
@@ -145,28 +274,16 @@ public final class ConfigLoader {
     Path dir = Path.of(file.string("directory", "var/outbox"));
     file.finish();
     Fields sh = f.section("smarthost");
-    if (sh.has("password")) {
-      sh.problemAtKey(
-          "password",
-          "passwords never go in this file: use password-env (a variable) or password-file");
-      sh.raw("password");
-    }
     String host = "smarthost".equals(route) ? sh.required("host") : sh.string("host", "");
     String tls = sh.choice("tls", "starttls", "starttls", "implicit");
     int port = sh.integer("port", "implicit".equals(tls) ? 465 : 587, 1, 65535);
     String user = sh.string("username", "");
-    Optional<SecretRef> password = Optional.empty();
-    if (sh.has("password-env") && sh.has("password-file")) {
-      sh.problemAtKey("password-file", "give password-env or password-file, not both");
-    }
-    if (sh.has("password-env")) {
-      password = Optional.of(new SecretRef(sh.string("password-env", ""), null));
-    } else if (sh.has("password-file")) {
-      password = Optional.of(new SecretRef(null, Path.of(sh.string("password-file", ""))));
-    }
+    Optional<SecretRef> password = secret(sh, "password");
     if (!user.isEmpty() && password.isEmpty()) {
       sh.problem(sh.raw("username"), sh.path("username"), "needs password-env or password-file");
     }
+    Optional<Path> ca = optionalPath(sh, "ca-file");
+    int pool = sh.integer("pool-size", 4, 1, 100);
     sh.finish();
     Fields mx = f.section("mx");
     MailsealConfig.Mx m =
@@ -176,11 +293,23 @@ public final class ConfigLoader {
                 v -> isIp(v) && !v.contains(":") ? null : "not an IPv4 address: " + v),
             mx.strings(
                 "egress-ipv6",
-                v -> isIp(v) && v.contains(":") ? null : "not an IPv6 address: " + v));
+                v -> isIp(v) && v.contains(":") ? null : "not an IPv6 address: " + v),
+            mx.integer("port", 25, 1, 65535),
+            mx.integer("connections-per-destination", 2, 1, 100));
     mx.finish();
+    int workers = f.integer("workers", 4, 1, 256);
+    Optional<Duration> warn =
+        f.has("delay-warning")
+            ? Optional.of(f.duration("delay-warning", Duration.ofHours(4)))
+            : Optional.empty();
     f.finish();
     return new MailsealConfig.Delivery(
-        route, dir, new MailsealConfig.Smarthost(host, port, tls, user, password), m);
+        route,
+        dir,
+        new MailsealConfig.Smarthost(host, port, tls, user, password, ca, pool),
+        m,
+        workers,
+        warn);
   }
 
   private static MailsealConfig.Domain domain(String name, Fields f, Duration spoolMaxAge) {
@@ -228,7 +357,16 @@ public final class ConfigLoader {
             schedule,
             r.duration("prepublish", Duration.ofHours(72)),
             grace,
-            r.duration("dns-deadline", Duration.ofDays(7)));
+            r.duration("dns-deadline", Duration.ofDays(7)),
+            r.choice("dns-check", "system", "system", "servers", "authoritative"),
+            r.strings("dns-servers"),
+            r.strings("publish-command"));
+    if ("servers".equals(rotation.dnsCheck()) && rotation.dnsServers().isEmpty()) {
+      r.problem(
+          r.raw("dns-check"),
+          r.path("dns-servers"),
+          "dns-check: servers needs dns-servers, e.g. [\"192.0.2.53\"]");
+    }
     r.finish();
 
     Fields spf = f.section("spf");
@@ -342,6 +480,47 @@ public final class ConfigLoader {
             + c.keys().selectorTemplate()
             + "\"");
     out.add("spool.directory=\"" + c.spool().directory() + "\" max-age=" + c.spool().maxAge());
+    c.listeners()
+        .trusted()
+        .ifPresent(
+            t ->
+                out.add(
+                    "listeners.trusted="
+                        + t.listener().address()
+                        + ":"
+                        + t.listener().port()
+                        + " networks="
+                        + t.networks()));
+    out.add(
+        "tls.certificate="
+            + c.tls().certificate().map(p -> "\"" + p + "\"").orElse("self-signed")
+            + " users.file=\""
+            + c.users().file()
+            + "\"");
+    Limits l = c.limits();
+    out.add(
+        "limits message-size="
+            + l.messageSize()
+            + " recipients="
+            + l.recipients()
+            + " connections="
+            + l.connections()
+            + " connections-per-ip="
+            + l.connectionsPerIp()
+            + " messages-per-hour="
+            + l.messagesPerHour());
+    c.cluster()
+        .ifPresent(
+            cl ->
+                out.add(
+                    "cluster.database=\""
+                        + cl.database()
+                        + "\" username=\""
+                        + cl.username()
+                        + "\" password="
+                        + cl.password().map(SecretRef::toString).orElse("none")
+                        + " kek="
+                        + cl.keyEncryptionKey()));
     out.add("delivery.route=" + c.delivery().route());
     if ("smarthost".equals(c.delivery().route())) {
       MailsealConfig.Smarthost s = c.delivery().smarthost();

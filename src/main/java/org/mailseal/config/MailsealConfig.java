@@ -16,10 +16,16 @@ import java.util.Optional;
 public record MailsealConfig(
     Path file,
     Server server,
+    Tls tls,
     Listeners listeners,
+    Users users,
+    Limits limits,
     Keys keys,
     Spool spool,
     Delivery delivery,
+    Admin admin,
+    Logging logging,
+    Optional<Cluster> cluster,
     Map<String, Domain> domains) {
 
   public MailsealConfig {
@@ -39,17 +45,91 @@ public record MailsealConfig(
 
   /**
    * @param hostname the name the relay gives itself in its greeting and Received fields
+   * @param receivedClientIp whether the Received field names the client's address (privacy)
+   * @param relayUnsigned whether mail of a domain without an ACTIVE key is relayed unsigned instead
+   *     of refused with 451
+   * @param shutdownGrace how long in-flight sessions and deliveries may take after SIGTERM
    */
-  public record Server(String hostname) {}
+  public record Server(
+      String hostname, boolean receivedClientIp, boolean relayUnsigned, Duration shutdownGrace) {}
 
-  /** A listening address. */
-  public record Listener(String address, int port) {}
+  /**
+   * The listeners' certificate. Without {@code certificate} and {@code key}, a self-signed
+   * certificate is made on first start and kept in {@code selfSignedDirectory}.
+   */
+  public record Tls(Optional<Path> certificate, Optional<Path> key, Path selfSignedDirectory) {}
+
+  /**
+   * A listening address.
+   *
+   * @param proxyProtocol whether connections start with a PROXY protocol v1/v2 header from a load
+   *     balancer, whose source address then counts as the client's
+   */
+  public record Listener(String address, int port, boolean proxyProtocol) {}
+
+  /**
+   * @param networks the client networks (CIDR) that may relay without AUTH
+   */
+  public record Trusted(Listener listener, List<String> networks) {
+    public Trusted {
+      networks = List.copyOf(networks);
+    }
+  }
 
   /**
    * @param submission port 587 style: STARTTLS required before AUTH
    * @param submissions port 465 style: implicit TLS
+   * @param trusted a listener without AUTH for listed networks only; off by default
    */
-  public record Listeners(Listener submission, Listener submissions) {}
+  public record Listeners(Listener submission, Listener submissions, Optional<Trusted> trusted) {}
+
+  /** The users who may authenticate; the file is written by {@code mailseal users}. */
+  public record Users(Path file) {}
+
+  /**
+   * What one client may do.
+   *
+   * @param messageSize bytes, advertised with SIZE (552 above)
+   * @param recipients per message (452 above)
+   * @param connections open sessions in total
+   * @param connectionsPerIp open sessions per client address
+   * @param commandTimeout idle time allowed between commands
+   * @param dataTimeout time allowed for one DATA transfer
+   * @param lineLength longest command or message line, in bytes without CRLF
+   * @param headerSize bytes of the header section of a message
+   * @param messagesPerHour per authenticated user (450 4.7.1 above)
+   */
+  public record Limits(
+      long messageSize,
+      int recipients,
+      int connections,
+      int connectionsPerIp,
+      Duration commandTimeout,
+      Duration dataTimeout,
+      int lineLength,
+      int headerSize,
+      int messagesPerHour) {}
+
+  /** The admin HTTP listener ({@code /metrics}, {@code /health}, {@code /ready}). */
+  public record Admin(boolean enabled, String address, int port) {}
+
+  /**
+   * @param format {@code plain} or {@code json}
+   */
+  public record Logging(String format) {}
+
+  /**
+   * Cluster mode: keys and rotation schedules in PostgreSQL, shared by every node.
+   *
+   * @param database a {@code jdbc:postgresql://} URL
+   * @param keyEncryptionKey 32 bytes, base64, that encrypt private keys in the database
+   */
+  public record Cluster(
+      String database,
+      String username,
+      Optional<SecretRef> password,
+      SecretRef keyEncryptionKey,
+      int poolSize) {}
 
   /**
    * @param directory the file key store's root
@@ -57,7 +137,8 @@ public record MailsealConfig(
    * @param dnsExport where the records each domain should publish are kept, as {@code
    *     <domain>.zone} and {@code <domain>.json}, after every reconcile
    */
-  public record Keys(Path directory, String selectorTemplate, Path dnsExport) {}
+  public record Keys(
+      Path directory, String selectorTemplate, Path dnsExport, Duration reconcileInterval) {}
 
   /**
    * @param maxAge how long a message may wait before it bounces
@@ -67,18 +148,41 @@ public record MailsealConfig(
   /**
    * @param route {@code file}, {@code smarthost} or {@code mx}
    * @param fileDirectory where the file route writes messages
+   * @param workers how many messages are delivered at once
+   * @param delayWarning after how long a still-undelivered message earns its sender a warning;
+   *     empty for none
    */
-  public record Delivery(String route, Path fileDirectory, Smarthost smarthost, Mx mx) {}
+  public record Delivery(
+      String route,
+      Path fileDirectory,
+      Smarthost smarthost,
+      Mx mx,
+      int workers,
+      Optional<Duration> delayWarning) {}
 
   /**
    * @param tls {@code starttls} or {@code implicit}
    * @param password where the password comes from; absent without AUTH
+   * @param caFile PEM certificates to trust instead of the system's
+   * @param poolSize connections kept open to the smarthost
    */
   public record Smarthost(
-      String host, int port, String tls, String username, Optional<SecretRef> password) {}
+      String host,
+      int port,
+      String tls,
+      String username,
+      Optional<SecretRef> password,
+      Optional<Path> caFile,
+      int poolSize) {}
 
-  /** The relay's own outgoing addresses, for direct delivery and its SPF record. */
-  public record Mx(List<String> egressIpv4, List<String> egressIpv6) {
+  /**
+   * Direct delivery: the relay's own outgoing addresses (for its SPF record too).
+   *
+   * @param port 25, other than in tests
+   * @param connectionsPerDestination open connections to one receiving host
+   */
+  public record Mx(
+      List<String> egressIpv4, List<String> egressIpv6, int port, int connectionsPerDestination) {
     public Mx {
       egressIpv4 = List.copyOf(egressIpv4);
       egressIpv6 = List.copyOf(egressIpv6);
@@ -103,9 +207,25 @@ public record MailsealConfig(
    * @param prepublish how long a new key is published before it may sign
    * @param grace how long a retired key stays published
    * @param dnsDeadline how long after generation a key DNS does not show raises an alert
+   * @param dnsCheck {@code system} (the resolver), {@code servers} (the given ones) or {@code
+   *     authoritative} (every name server of the domain)
+   * @param dnsServers HOST[:PORT] asked when {@code dnsCheck} is {@code servers}
+   * @param publishCommand argv of a command that receives the records to add and remove, as JSON on
+   *     stdin; empty for none
    */
   public record Rotation(
-      String schedule, Duration prepublish, Duration grace, Duration dnsDeadline) {}
+      String schedule,
+      Duration prepublish,
+      Duration grace,
+      Duration dnsDeadline,
+      String dnsCheck,
+      List<String> dnsServers,
+      List<String> publishCommand) {
+    public Rotation {
+      dnsServers = List.copyOf(dnsServers);
+      publishCommand = List.copyOf(publishCommand);
+    }
+  }
 
   /**
    * What the domain's SPF record says.
