@@ -27,7 +27,9 @@ import picocli.CommandLine.Command;
       ConfigCommand.class,
       SpfCommand.class,
       DmarcCommand.class,
-      QueueCommand.class
+      QueueCommand.class,
+      ServeCommand.class,
+      UsersCommand.class
     })
 public final class MailsealCommand implements Runnable {
 

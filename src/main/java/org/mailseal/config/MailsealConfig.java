@@ -93,9 +93,8 @@ public record MailsealConfig(
    * @param recipients per message (452 above)
    * @param connections open sessions in total
    * @param connectionsPerIp open sessions per client address
-   * @param commandTimeout idle time allowed between commands
-   * @param dataTimeout time allowed for one DATA transfer
-   * @param lineLength longest command or message line, in bytes without CRLF
+   * @param timeout how long the server waits for the client's next command or next piece of message
+   *     data before closing the session (RFC 5321 §4.5.3.2 suggests minutes)
    * @param headerSize bytes of the header section of a message
    * @param messagesPerHour per authenticated user (450 4.7.1 above)
    */
@@ -104,9 +103,7 @@ public record MailsealConfig(
       int recipients,
       int connections,
       int connectionsPerIp,
-      Duration commandTimeout,
-      Duration dataTimeout,
-      int lineLength,
+      Duration timeout,
       int headerSize,
       int messagesPerHour) {}
 

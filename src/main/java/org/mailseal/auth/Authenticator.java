@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.mailseal.auth;
+
+import java.net.InetAddress;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import org.mailseal.policy.SmtpReply;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Checks a login against the users file, with failures throttled per client address and per user
+ * name ({@link LoginThrottle}). An unknown user costs the same hashing time as a known one, so the
+ * answer's timing does not tell which names exist. Thread-safe.
+ */
+public final class Authenticator {
+  private static final Logger log = LoggerFactory.getLogger(Authenticator.class);
+
+  /** What became of one login. */
+  public sealed interface Outcome permits Success, Failure {}
+
+  /** The user, with the senders they may use. */
+  public record Success(User user) implements Outcome {}
+
+  /**
+   * @param reply {@code 535 5.7.8} for bad credentials, {@code 454 4.7.0} while throttled, {@code
+   *     421 4.7.0} when locked out
+   */
+  public record Failure(SmtpReply reply) implements Outcome {}
+
+  private final UserStore users;
+  private final PasswordHasher hasher;
+  private final LoginThrottle throttle;
+  private final Clock clock;
+  private final String dummyHash;
+
+  public Authenticator(
+      UserStore users,
+      PasswordHasher hasher,
+      LoginThrottle throttle,
+      Clock clock,
+      SecureRandom random) {
+    this.users = users;
+    this.hasher = hasher;
+    this.throttle = throttle;
+    this.clock = clock;
+    byte[] noise = new byte[16];
+    random.nextBytes(noise);
+    char[] pw = java.util.HexFormat.of().formatHex(noise).toCharArray();
+    this.dummyHash = hasher.hash(pw);
+  }
+
+  /** Checks {@code password} for {@code name} from {@code client}; never logs the password. */
+  public Outcome login(String name, char[] password, InetAddress client) {
+    String ip = client.getHostAddress();
+    String user = name.strip().toLowerCase(java.util.Locale.ROOT);
+    Optional<LoginThrottle.Verdict> verdict;
+    synchronized (throttle) {
+      verdict = throttle.check(ip, user);
+    }
+    if (verdict.isPresent()) {
+      long seconds =
+          Math.max(1, Duration.between(clock.instant(), verdict.get().until()).toSeconds() + 1);
+      log.warn(
+          "auth throttled user=\"{}\" ip={} locked={} seconds={}",
+          printable(user),
+          ip,
+          verdict.get() instanceof LoginThrottle.Verdict.Locked,
+          seconds);
+      if (verdict.get() instanceof LoginThrottle.Verdict.Locked) {
+        return new Failure(
+            new SmtpReply(
+                421, "4.7.0", "Too many failed logins; locked for " + seconds + " seconds"));
+      }
+      return new Failure(
+          new SmtpReply(
+              454, "4.7.0", "Too many failed logins; try again in " + seconds + " seconds"));
+    }
+    Optional<User> u = users.find(user);
+    boolean ok =
+        hasher.verify(password, u.map(User::passwordHash).orElse(dummyHash)) && u.isPresent();
+    synchronized (throttle) {
+      if (ok) {
+        throttle.succeeded(ip, user);
+      } else {
+        throttle.failed(ip, user);
+      }
+    }
+    if (!ok) {
+      log.warn("auth failed user=\"{}\" ip={} known={}", printable(user), ip, u.isPresent());
+      return new Failure(new SmtpReply(535, "5.7.8", "Authentication credentials invalid"));
+    }
+    log.info("auth ok user=\"{}\" ip={}", user, ip);
+    return new Success(u.get());
+  }
+
+  private static String printable(String s) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < s.length() && i < 64; i++) {
+      char c = s.charAt(i);
+      sb.append(c >= 32 && c < 127 && c != '"' ? c : '?');
+    }
+    return sb.toString();
+  }
+}

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.mailseal.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.mailseal.config.MailsealConfig;
+import org.mailseal.keys.KeyStoreException;
+import org.mailseal.spool.SpoolException;
+import org.mailseal.submission.TlsException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code mailseal serve}: runs the relay until SIGTERM or SIGINT, then shuts down gracefully (new
+ * sessions get 421, open ones may finish within server.shutdown-grace).
+ */
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run the relay: submission listeners, signing, the spool, delivery and key rotation.",
+      "Stops gracefully on SIGTERM or Ctrl-C."
+    })
+final class ServeCommand implements Callable<Integer> {
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description = "Configuration file (default: ${DEFAULT-VALUE}).",
+      defaultValue = "config/mailseal.yaml")
+  Path config;
+
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    MailsealConfig c = ConfigCommand.load(config);
+    PrintWriter out = spec.commandLine().getOut();
+    Wiring wiring = new Wiring(c, out);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Thread hook =
+        new Thread(
+            () -> {
+              wiring.stop();
+              stopped.countDown();
+            },
+            "mailseal-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      wiring.start();
+    } catch (KeyStoreException | SpoolException | TlsException | java.io.IOException e) {
+      Runtime.getRuntime().removeShutdownHook(hook);
+      wiring.stop();
+      throw new CliException("cannot start: " + e.getMessage());
+    } catch (CliException e) {
+      Runtime.getRuntime().removeShutdownHook(hook);
+      wiring.stop();
+      throw e;
+    }
+    stopped.await();
+    return 0;
+  }
+}

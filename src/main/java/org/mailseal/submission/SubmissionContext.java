@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.mailseal.submission;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.mailseal.auth.UserStore;
+import org.mailseal.metrics.RelayMetrics;
+import org.mailseal.policy.RateLimiter;
+import org.mailseal.policy.SenderPattern;
+import org.mailseal.policy.SenderPolicy;
+import org.mailseal.spool.Spool;
+
+/**
+ * What every session's handler shares: built once by the server.
+ *
+ * @param trustedSenders what the trusted-network listener may send as (every signing domain)
+ */
+record SubmissionContext(
+    UserStore users,
+    SenderPolicy policy,
+    RateLimiter rateLimiter,
+    SigningKeys keys,
+    Limits limits,
+    boolean relayUnsigned,
+    TraceFields trace,
+    Spool spool,
+    int spillThreshold,
+    Path spillDirectory,
+    RelayMetrics metrics,
+    List<SenderPattern> trustedSenders) {
+
+  /** The per-message limits the handler enforces itself. */
+  record Limits(long messageSize, int headerSize) {}
+}
