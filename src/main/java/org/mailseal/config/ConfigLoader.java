@@ -164,7 +164,7 @@ public final class ConfigLoader {
         new MailsealConfig.Admin(
             admin.bool("enabled", true),
             ipAddress(admin, "address", "127.0.0.1"),
-            admin.integer("port", 9587, 1, 65535));
+            admin.integer("port", 9587, 0, 65535));
     admin.finish();
 
     Fields logging = top.section("logging");
@@ -203,7 +203,7 @@ public final class ConfigLoader {
     MailsealConfig.Listener l =
         new MailsealConfig.Listener(
             ipAddress(f, "address", "127.0.0.1"),
-            f.integer("port", port, 1, 65535),
+            f.integer("port", port, 0, 65535),
             f.bool("proxy-protocol", false));
     f.finish(known);
     return l;

@@ -55,9 +55,9 @@ public final class RateLimiter {
   public synchronized void accepted(String user) {
     ArrayDeque<Instant> q = window(user);
     if (q == null) {
+      evict();
       q = new ArrayDeque<>();
       sent.put(user, q);
-      evict();
     }
     q.addLast(clock.instant());
     while (q.size() > limit) {

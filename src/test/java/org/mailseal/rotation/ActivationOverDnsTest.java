@@ -23,6 +23,7 @@ import org.mailseal.keys.KeyAlgorithm;
 import org.mailseal.keys.KeyGenerator;
 import org.mailseal.keys.KeyState;
 import org.mailseal.keys.SelectorTemplate;
+import org.mailseal.testing.MutableClock;
 
 /**
  * Activation gated on a real DNS server: a PENDING key stays PENDING while its record is absent or

@@ -20,6 +20,7 @@ import org.mailseal.keys.KeyGenerator;
 import org.mailseal.keys.KeyState;
 import org.mailseal.keys.Selector;
 import org.mailseal.keys.SelectorTemplate;
+import org.mailseal.testing.MutableClock;
 
 /**
  * A year of quarterly rotations of example.com (RSA and Ed25519) on a real file key store with a

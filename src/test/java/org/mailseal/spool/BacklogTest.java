@@ -23,6 +23,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mailseal.testing.MutableClock;
 
 class BacklogTest {
   private static final Instant T0 = Instant.parse("2026-11-22T10:00:00Z");

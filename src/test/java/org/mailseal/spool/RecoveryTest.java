@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mailseal.testing.MutableClock;
 
 /** What open() does with what a crash left behind, simulated by arranging the files by hand. */
 class RecoveryTest {

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mailseal.testing.MutableClock;
 
 class SpoolTest {
   private static final Instant T0 = Instant.parse("2026-11-22T10:00:00Z");

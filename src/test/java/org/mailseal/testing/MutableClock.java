@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-package org.mailseal.rotation;
+package org.mailseal.testing;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -7,20 +7,20 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock the test sets and advances. */
-final class MutableClock extends Clock {
-  private Instant now;
+/** A clock a test sets and moves forward by hand; safe to read from server threads. */
+public final class MutableClock extends Clock {
+  private volatile Instant now;
 
-  MutableClock(Instant start) {
+  public MutableClock(Instant start) {
     this.now = start;
   }
 
-  void set(Instant t) {
-    now = t;
+  public void advance(Duration d) {
+    now = now.plus(d);
   }
 
-  void advance(Duration d) {
-    now = now.plus(d);
+  public void set(Instant t) {
+    now = t;
   }
 
   @Override

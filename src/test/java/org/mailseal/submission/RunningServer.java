@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.mailseal.submission;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.mailseal.auth.Authenticator;
+import org.mailseal.auth.LoginThrottle;
+import org.mailseal.auth.PasswordHasher;
+import org.mailseal.auth.User;
+import org.mailseal.auth.UserStore;
+import org.mailseal.config.ConfigLoader;
+import org.mailseal.config.MailsealConfig;
+import org.mailseal.keys.FileKeyStore;
+import org.mailseal.keys.KeyAlgorithm;
+import org.mailseal.keys.KeyGenerator;
+import org.mailseal.keys.KeyState;
+import org.mailseal.keys.Selector;
+import org.mailseal.metrics.RelayMetrics;
+import org.mailseal.policy.SenderPattern;
+import org.mailseal.spool.Spool;
+import org.mailseal.spool.SpoolOptions;
+import org.mailseal.testing.MutableClock;
+
+/**
+ * A submission server on ephemeral loopback ports over a temporary directory: users alice (sends as
+ * herself) and bob (as himself and other.org, which is not signed here), example.com with an ACTIVE
+ * RSA and Ed25519 key, nokey.example configured without keys.
+ */
+final class RunningServer implements AutoCloseable {
+  static final String PASSWORD = "correct horse battery";
+
+  final Path dir;
+  final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
+  final MailsealConfig config;
+  final FileKeyStore keys;
+  final Spool spool;
+  final ServerTls tls;
+  final SigningKeys signing;
+  final UserStore users;
+  final SubmissionServer server;
+  final SSLContext trust;
+
+  RunningServer(Path dir, String extraYaml) throws Exception {
+    this.dir = dir;
+    Path yaml = dir.resolve("mailseal.yaml");
+    Files.writeString(
+        yaml,
+        String.join(
+            "\n",
+            "server:",
+            "  hostname: mail.example.com",
+            "tls:",
+            "  self-signed-directory: " + dir.resolve("tls"),
+            "listeners:",
+            "  submission: {address: 127.0.0.1, port: 0}",
+            "  submissions: {address: 127.0.0.1, port: 0}",
+            "  trusted: {address: 127.0.0.1, port: 0, networks: [127.0.0.1/32]}",
+            "users:",
+            "  file: " + dir.resolve("users.yaml"),
+            "keys:",
+            "  directory: " + dir.resolve("keys"),
+            "spool:",
+            "  directory: " + dir.resolve("spool"),
+            extraYaml,
+            "domains:",
+            "  example.com: {}",
+            "  nokey.example: {}",
+            ""),
+        StandardCharsets.UTF_8);
+    config = ConfigLoader.load(yaml);
+    SecureRandom random = new SecureRandom();
+    keys = new FileKeyStore(config.keys().directory(), clock);
+    KeyGenerator gen = new KeyGenerator(random);
+    keys.add(
+        "example.com",
+        new Selector("s20261123r"),
+        gen.generate(KeyAlgorithm.RSA, 2048).getPrivate(),
+        KeyState.ACTIVE);
+    keys.add(
+        "example.com",
+        new Selector("s20261123e"),
+        gen.generate(KeyAlgorithm.ED25519, 0).getPrivate(),
+        KeyState.ACTIVE);
+    signing = new SigningKeys(keys, Set.copyOf(config.domainNames()), clock, 64 * 1024);
+    signing.refresh();
+    spool = Spool.open(config.spool().directory(), clock, SpoolOptions.defaults(random));
+    tls =
+        ServerTls.selfSigned(config.tls().selfSignedDirectory(), "mail.example.com", clock, random);
+    users = new UserStore(config.users().file(), clock);
+    PasswordHasher hasher = new PasswordHasher(random);
+    users.put(
+        new User(
+            "alice@example.com",
+            hasher.hash(PASSWORD.toCharArray()),
+            List.of(SenderPattern.parse("alice@example.com"))));
+    users.put(
+        new User(
+            "bob@example.com",
+            hasher.hash(PASSWORD.toCharArray()),
+            List.of(SenderPattern.parse("bob@example.com"), SenderPattern.parse("other.org"))));
+    server =
+        new SubmissionServer(
+            new SubmissionServer.Parts(
+                config,
+                tls,
+                users,
+                new Authenticator(users, hasher, new LoginThrottle(clock), clock, random),
+                signing,
+                spool,
+                dir.resolve("tmp"),
+                RelayMetrics.none(),
+                clock,
+                random));
+    server.start();
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(tls.trustStore());
+    trust = SSLContext.getInstance("TLS");
+    trust.init(null, tmf.getTrustManagers(), null);
+  }
+
+  int submissionPort() {
+    return server.ports().get(0);
+  }
+
+  int submissionsPort() {
+    return server.ports().get(1);
+  }
+
+  int trustedPort() {
+    return server.ports().get(2);
+  }
+
+  /** A STARTTLS session, authenticated as {@code user}. */
+  SmtpDialog authenticated(String user) throws IOException {
+    SmtpDialog d = SmtpDialog.plain(submissionPort(), trust).startTls();
+    d.expect("AUTH PLAIN " + SmtpDialog.b64("\0" + user + "\0" + PASSWORD), "235");
+    return d;
+  }
+
+  @Override
+  public void close() {
+    server.stop(Duration.ofSeconds(2));
+    spool.close();
+  }
+}
