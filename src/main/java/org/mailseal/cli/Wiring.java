@@ -22,8 +22,10 @@ import org.mailseal.auth.PasswordHasher;
 import org.mailseal.auth.UserStore;
 import org.mailseal.config.ConfigLoader;
 import org.mailseal.config.MailsealConfig;
+import org.mailseal.delivery.ClientTls;
 import org.mailseal.delivery.DeliveryWorker;
 import org.mailseal.delivery.FileTransport;
+import org.mailseal.delivery.SmarthostTransport;
 import org.mailseal.delivery.Transport;
 import org.mailseal.dns.DnsChecker;
 import org.mailseal.dns.DnsjavaLookup;
@@ -184,15 +186,40 @@ final class Wiring implements AutoCloseable {
     return ServerTls.selfSigned(t.selfSignedDirectory(), config.server().hostname(), clock, random);
   }
 
-  private Transport transport() {
-    return switch (config.delivery().route()) {
-      case "file" -> new FileTransport(config.delivery().fileDirectory());
-      default ->
-          throw new CliException(
-              "delivery route "
-                  + config.delivery().route()
-                  + " is not available in this build; use route: file");
-    };
+  private Transport transport() throws IOException {
+    MailsealConfig.Delivery d = config.delivery();
+    switch (d.route()) {
+      case "file":
+        return new FileTransport(d.fileDirectory());
+      case "smarthost":
+        MailsealConfig.Smarthost sh = d.smarthost();
+        String password;
+        try {
+          password = sh.password().map(org.mailseal.config.SecretRef::resolve).orElse(null);
+        } catch (IllegalStateException e) {
+          throw new IOException("delivery.smarthost: " + e.getMessage(), e);
+        }
+        return new SmarthostTransport(
+            new SmarthostTransport.Settings(
+                sh.host(),
+                sh.port(),
+                "implicit".equals(sh.tls()),
+                sh.username().isEmpty()
+                    ? java.util.Optional.empty()
+                    : java.util.Optional.of(sh.username()),
+                java.util.Optional.ofNullable(password),
+                sh.caFile().isPresent()
+                    ? ClientTls.fromCaFile(sh.caFile().get())
+                    : ClientTls.systemTrust(),
+                sh.poolSize(),
+                Duration.ofMinutes(2),
+                config.server().hostname()));
+      default:
+        throw new CliException(
+            "delivery route "
+                + d.route()
+                + " is not available in this build yet; use route: file or smarthost");
+    }
   }
 
   private RetrySchedule retry() {

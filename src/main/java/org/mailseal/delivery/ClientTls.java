@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.mailseal.delivery;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.util.Collection;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManagerFactory;
+
+/** The TLS mailseal uses as a client of an upstream: system trust, or the CAs of one PEM file. */
+public final class ClientTls {
+  private ClientTls() {}
+
+  /** The JDK's trusted CAs. */
+  public static SSLSocketFactory systemTrust() {
+    try {
+      SSLContext c = SSLContext.getInstance("TLS");
+      c.init(null, null, null);
+      return c.getSocketFactory();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("no TLS in this JVM", e);
+    }
+  }
+
+  /**
+   * Trusts exactly the certificates in {@code pem} (a CA bundle, or the upstream's own
+   * certificate).
+   *
+   * @throws IOException naming the file when it cannot be read or holds no certificate
+   */
+  public static SSLSocketFactory fromCaFile(Path pem) throws IOException {
+    try (InputStream in = Files.newInputStream(pem)) {
+      Collection<? extends Certificate> certs =
+          CertificateFactory.getInstance("X.509").generateCertificates(in);
+      if (certs.isEmpty()) {
+        throw new IOException(pem + ": no certificate in the file");
+      }
+      KeyStore ks = KeyStore.getInstance("PKCS12");
+      ks.load(null, null);
+      int i = 0;
+      for (Certificate c : certs) {
+        ks.setCertificateEntry("ca" + i++, c);
+      }
+      TrustManagerFactory tmf =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(ks);
+      SSLContext c = SSLContext.getInstance("TLS");
+      c.init(null, tmf.getTrustManagers(), null);
+      return c.getSocketFactory();
+    } catch (GeneralSecurityException e) {
+      throw new IOException(pem + ": not a PEM certificate file (" + e.getMessage() + ")", e);
+    }
+  }
+}

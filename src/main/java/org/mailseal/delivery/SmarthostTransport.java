@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.mailseal.delivery;
+
+import jakarta.mail.Address;
+import jakarta.mail.MessagingException;
+import jakarta.mail.SendFailedException;
+import jakarta.mail.Session;
+import jakarta.mail.internet.AddressException;
+import jakarta.mail.internet.InternetAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.LinkedBlockingDeque;
+import java.util.concurrent.Semaphore;
+import javax.net.ssl.SSLSocketFactory;
+import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
+import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
+import org.eclipse.angus.mail.smtp.SMTPTransport;
+import org.mailseal.spool.SpoolEntry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Relays through one upstream server (Gmail, an ISP) with Jakarta Mail's SMTP client: STARTTLS
+ * required or TLS from the first byte, TLS 1.2+ with the server's certificate and name checked,
+ * AUTH when a user is configured. Connections are kept in a bounded pool and reused for message
+ * after message; a broken one is dropped. A 4xx for a recipient or for the message defers it, a 5xx
+ * bounces it, and anything that stops the conversation (refused, timeout, TLS) defers all.
+ */
+public final class SmarthostTransport implements Transport, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(SmarthostTransport.class);
+
+  /**
+   * @param implicitTls TLS from the first byte (465) instead of STARTTLS (587)
+   * @param tls the client TLS to use (system trust, or a CA file's)
+   * @param heloName the name mailseal gives in EHLO
+   */
+  public record Settings(
+      String host,
+      int port,
+      boolean implicitTls,
+      Optional<String> username,
+      Optional<String> password,
+      SSLSocketFactory tls,
+      int poolSize,
+      Duration timeout,
+      String heloName) {}
+
+  private final Settings settings;
+  private final Session session;
+  private final String protocol;
+  private final Semaphore permits;
+  private final LinkedBlockingDeque<SMTPTransport> idle = new LinkedBlockingDeque<>();
+  private final java.util.concurrent.atomic.AtomicInteger opened =
+      new java.util.concurrent.atomic.AtomicInteger();
+
+  public SmarthostTransport(Settings s) {
+    this.settings = s;
+    this.protocol = s.implicitTls() ? "smtps" : "smtp";
+    String p = "mail." + protocol + ".";
+    Properties props = new Properties();
+    props.put(p + "host", s.host());
+    props.put(p + "port", String.valueOf(s.port()));
+    props.put(p + "localhost", s.heloName());
+    props.put(p + "connectiontimeout", String.valueOf(s.timeout().toMillis()));
+    props.put(p + "timeout", String.valueOf(s.timeout().toMillis()));
+    props.put(p + "writetimeout", String.valueOf(s.timeout().toMillis()));
+    props.put(p + "ssl.protocols", "TLSv1.3 TLSv1.2");
+    props.put(p + "ssl.checkserveridentity", "true");
+    props.put(p + "ssl.socketFactory", s.tls());
+    if (s.implicitTls()) {
+      props.put(p + "ssl.enable", "true");
+    } else {
+      props.put(p + "starttls.enable", "true");
+      props.put(p + "starttls.required", "true");
+    }
+    props.put(p + "auth", String.valueOf(s.username().isPresent()));
+    // Deliver to the recipients the server took even when it refused others.
+    props.put(p + "sendpartial", "true");
+    this.session = Session.getInstance(props);
+    this.permits = new Semaphore(s.poolSize());
+  }
+
+  @Override
+  public Map<String, DeliveryOutcome> deliver(
+      SpoolEntry entry, List<String> recipients, MessageSource message) {
+    Map<String, DeliveryOutcome> out = new LinkedHashMap<>();
+    Address[] to;
+    try {
+      List<Address> list = new ArrayList<>();
+      for (String r : recipients) {
+        list.add(new InternetAddress(r, false));
+      }
+      to = list.toArray(new Address[0]);
+    } catch (AddressException e) {
+      recipients.forEach(
+          r -> out.put(r, new DeliveryOutcome.Bounced("5.1.3 bad address: " + e.getMessage())));
+      return out;
+    }
+    permits.acquireUninterruptibly();
+    SMTPTransport t = null;
+    boolean reusable = false;
+    try {
+      t = borrow();
+      try {
+        t.sendMessage(new RawMessage(session, message, entry.sender()), to);
+        String reply = reply(t);
+        recipients.forEach(r -> out.put(r, new DeliveryOutcome.Delivered(reply)));
+        reusable = true;
+      } catch (SendFailedException e) {
+        reusable = outcomes(e, recipients, out, t);
+      }
+    } catch (MessagingException e) {
+      String why = settings.host() + ":" + settings.port() + ": " + describe(e);
+      log.warn("smarthost attempt failed: {}", why);
+      recipients.forEach(r -> out.putIfAbsent(r, new DeliveryOutcome.Deferred(why)));
+    } finally {
+      if (t != null) {
+        if (reusable) {
+          idle.offerFirst(t);
+        } else {
+          closeQuietly(t);
+        }
+      }
+      permits.release();
+    }
+    return out;
+  }
+
+  /** Per-recipient outcomes from a partial or total refusal; returns whether the link is usable. */
+  private static boolean outcomes(
+      SendFailedException e,
+      List<String> recipients,
+      Map<String, DeliveryOutcome> out,
+      SMTPTransport t) {
+    Map<String, DeliveryOutcome> failed = new HashMap<>();
+    DeliveryOutcome whole = null;
+    for (Exception x = e;
+        x != null;
+        x = x instanceof MessagingException m ? m.getNextException() : null) {
+      if (x instanceof SMTPAddressFailedException af) {
+        failed.put(af.getAddress().getAddress(), outcome(af.getReturnCode(), af.getMessage()));
+      } else if (x instanceof SMTPSendFailedException sf && sf.getReturnCode() >= 400) {
+        whole = outcome(sf.getReturnCode(), sf.getMessage());
+      }
+    }
+    for (String r : recipients) {
+      DeliveryOutcome o = failed.get(r);
+      if (o == null) {
+        o = whole;
+      }
+      if (o == null) {
+        boolean sent = false;
+        if (e.getValidSentAddresses() != null) {
+          for (Address a : e.getValidSentAddresses()) {
+            sent |= ((InternetAddress) a).getAddress().equalsIgnoreCase(r);
+          }
+        }
+        o =
+            sent
+                ? new DeliveryOutcome.Delivered(reply(t))
+                : new DeliveryOutcome.Deferred("not sent: " + describe(e));
+      }
+      out.put(r, o);
+    }
+    return t.isConnected();
+  }
+
+  private static DeliveryOutcome outcome(int code, String text) {
+    String reply = text == null ? String.valueOf(code) : text.strip();
+    return code >= 500 ? new DeliveryOutcome.Bounced(reply) : new DeliveryOutcome.Deferred(reply);
+  }
+
+  private SMTPTransport borrow() throws MessagingException {
+    SMTPTransport t;
+    while ((t = idle.pollFirst()) != null) {
+      if (t.isConnected()) { // a NOOP round trip
+        return t;
+      }
+      closeQuietly(t);
+    }
+    t = (SMTPTransport) session.getTransport(protocol);
+    t.connect(
+        settings.host(),
+        settings.port(),
+        settings.username().orElse(null),
+        settings.password().orElse(null));
+    opened.incrementAndGet();
+    log.debug(
+        "smarthost connected host={} port={} opened={}", settings.host(), settings.port(), opened);
+    return t;
+  }
+
+  /** Connections opened so far (reuse keeps this low). */
+  public int connectionsOpened() {
+    return opened.get();
+  }
+
+  private static String reply(SMTPTransport t) {
+    String r = t.getLastServerResponse();
+    return r == null ? "250" : r.strip();
+  }
+
+  private static String describe(Exception e) {
+    StringBuilder sb = new StringBuilder();
+    for (Throwable x = e; x != null && sb.length() < 300; x = x.getCause()) {
+      if (sb.length() > 0) {
+        sb.append(": ");
+      }
+      sb.append(x.getMessage() == null ? x.getClass().getSimpleName() : x.getMessage().strip());
+      if (x.getCause() == x) {
+        break;
+      }
+    }
+    return sb.toString().replace('\n', ' ').replace('\r', ' ');
+  }
+
+  private static void closeQuietly(SMTPTransport t) {
+    try {
+      t.close();
+    } catch (MessagingException e) {
+      // already gone
+    }
+  }
+
+  @Override
+  public void close() {
+    SMTPTransport t;
+    while ((t = idle.pollFirst()) != null) {
+      closeQuietly(t);
+    }
+  }
+}

@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.mailseal.delivery;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+
+/**
+ * An upstream SMTP server for tests that answers RCPT and DATA as scripted (4xx, 5xx, per
+ * recipient), over implicit TLS with the server socket it is given. Records every transaction it
+ * accepted. Serves connections one after another on one thread until closed.
+ */
+final class ScriptedSmtpPeer implements AutoCloseable {
+  /** What the peer accepted: envelope and data. */
+  record Received(String from, List<String> to, String data) {}
+
+  private final ServerSocket server;
+  private final Thread thread;
+  final List<Received> received = new CopyOnWriteArrayList<>();
+  final Map<String, Integer> connections = new ConcurrentHashMap<>();
+  private volatile Function<String, String> rcptReply = r -> "250 2.1.5 ok";
+  private volatile String dataReply = "250 2.0.0 queued";
+
+  ScriptedSmtpPeer(ServerSocket unbound) throws IOException {
+    this(unbound, 0);
+  }
+
+  /** Binds {@code unbound} to 127.0.0.1:{@code port} (0 for any free port) and starts serving. */
+  ScriptedSmtpPeer(ServerSocket unbound, int port) throws IOException {
+    this.server = unbound;
+    server.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+    thread = new Thread(this::serve, "scripted-smtp-peer");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  int port() {
+    return server.getLocalPort();
+  }
+
+  void onRcpt(Function<String, String> reply) {
+    rcptReply = reply;
+  }
+
+  void onData(String reply) {
+    dataReply = reply;
+  }
+
+  private void serve() {
+    while (!server.isClosed()) {
+      try (Socket s = server.accept()) {
+        connections.merge("total", 1, Integer::sum);
+        session(s);
+      } catch (IOException e) {
+        // next connection, or closed
+      }
+    }
+  }
+
+  private void session(Socket s) throws IOException {
+    BufferedReader in =
+        new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+    OutputStream out = s.getOutputStream();
+    write(out, "220 peer.test ESMTP");
+    String from = null;
+    List<String> to = new CopyOnWriteArrayList<>();
+    String line;
+    while ((line = in.readLine()) != null) {
+      String u = line.toUpperCase(java.util.Locale.ROOT);
+      if (u.startsWith("EHLO")) {
+        write(out, "250-peer.test\r\n250-PIPELINING\r\n250 8BITMIME");
+      } else if (u.startsWith("MAIL FROM:")) {
+        from = line.substring(10).trim();
+        to.clear();
+        write(out, "250 2.1.0 ok");
+      } else if (u.startsWith("RCPT TO:")) {
+        String rcpt = line.substring(8).trim().replaceAll("^<|>$", "");
+        String r = rcptReply.apply(rcpt);
+        if (r.startsWith("2")) {
+          to.add(rcpt);
+        }
+        write(out, r);
+      } else if (u.equals("DATA")) {
+        write(out, "354 go");
+        StringBuilder data = new StringBuilder();
+        String l;
+        while ((l = in.readLine()) != null && !l.equals(".")) {
+          data.append(l.startsWith(".") ? l.substring(1) : l).append("\r\n");
+        }
+        String r = dataReply;
+        if (r.startsWith("2")) {
+          received.add(new Received(from, List.copyOf(to), data.toString()));
+        }
+        write(out, r);
+      } else if (u.equals("RSET") || u.equals("NOOP")) {
+        write(out, "250 2.0.0 ok");
+      } else if (u.equals("QUIT")) {
+        write(out, "221 2.0.0 bye");
+        return;
+      } else {
+        write(out, "502 5.5.2 not scripted");
+      }
+    }
+  }
+
+  private static void write(OutputStream out, String reply) throws IOException {
+    out.write((reply + "\r\n").getBytes(StandardCharsets.UTF_8));
+    out.flush();
+  }
+
+  @Override
+  public void close() throws IOException {
+    server.close();
+  }
+}
