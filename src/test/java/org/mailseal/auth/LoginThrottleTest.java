@@ -3,32 +3,13 @@ package org.mailseal.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
+import org.mailseal.testing.MutableClock;
 
 class LoginThrottleTest {
-  private Instant now = Instant.parse("2026-11-22T10:00:00Z");
-  private final Clock clock =
-      new Clock() {
-        @Override
-        public Instant instant() {
-          return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-          return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-          return this;
-        }
-      };
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-11-22T10:00:00Z"));
 
   @Test
   void delaysGrowThenLockOutAndSuccessClearsTheUser() {
@@ -38,22 +19,22 @@ class LoginThrottleTest {
     assertThat(t.check("192.0.2.1", "alice@example.com")).isEmpty(); // two free failures
     t.failed("192.0.2.1", "alice@example.com");
     assertThat(t.check("192.0.2.1", "alice@example.com"))
-        .contains(new LoginThrottle.Verdict.Wait(now.plusSeconds(1)));
+        .contains(new LoginThrottle.Verdict.Wait(clock.instant().plusSeconds(1)));
     t.failed("192.0.2.1", "alice@example.com");
     assertThat(t.check("192.0.2.1", "ALICE@example.com"))
-        .contains(new LoginThrottle.Verdict.Wait(now.plusSeconds(2)));
-    now = now.plusSeconds(2);
+        .contains(new LoginThrottle.Verdict.Wait(clock.instant().plusSeconds(2)));
+    clock.set(clock.instant().plusSeconds(2));
     assertThat(t.check("192.0.2.1", "alice@example.com")).isEmpty();
     for (int i = 0; i < 6; i++) {
       t.failed("192.0.2.1", "alice@example.com");
     }
     assertThat(t.check("198.51.100.9", "alice@example.com"))
-        .contains(new LoginThrottle.Verdict.Locked(now.plus(LoginThrottle.LOCKOUT)));
+        .contains(new LoginThrottle.Verdict.Locked(clock.instant().plus(LoginThrottle.LOCKOUT)));
     // Another user from the same address is locked out too: the address failed ten times.
     assertThat(t.check("192.0.2.1", "bob@example.com"))
         .get()
         .isInstanceOf(LoginThrottle.Verdict.Locked.class);
-    now = now.plus(LoginThrottle.LOCKOUT);
+    clock.set(clock.instant().plus(LoginThrottle.LOCKOUT));
     assertThat(t.check("198.51.100.9", "alice@example.com")).isEmpty();
     t.failed("198.51.100.9", "carol@example.com");
     t.succeeded("198.51.100.9", "carol@example.com");
@@ -67,6 +48,6 @@ class LoginThrottleTest {
       t.failed("192.0.2.1", "u" + i); // nine users, so only the address accumulates
     }
     assertThat(t.check("192.0.2.1", "new").orElseThrow().until())
-        .isEqualTo(now.plus(Duration.ofSeconds(30)));
+        .isEqualTo(clock.instant().plus(Duration.ofSeconds(30)));
   }
 }

@@ -8,11 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,6 +25,7 @@ import org.mailseal.spool.RecipientState;
 import org.mailseal.spool.RetrySchedule;
 import org.mailseal.spool.Spool;
 import org.mailseal.spool.SpoolOptions;
+import org.mailseal.testing.MutableClock;
 
 class DeliveryWorkerTest {
   private static final byte[] MESSAGE =
@@ -35,24 +33,7 @@ class DeliveryWorkerTest {
           .getBytes(StandardCharsets.US_ASCII);
 
   @TempDir Path dir;
-  private Instant now = Instant.parse("2026-11-22T10:00:00Z");
-  private final Clock clock =
-      new Clock() {
-        @Override
-        public Instant instant() {
-          return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-          return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-          return this;
-        }
-      };
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-11-22T10:00:00Z"));
   private Spool spool;
 
   @BeforeEach
@@ -116,10 +97,10 @@ class DeliveryWorkerTest {
         .containsExactly(
             "ok@example.net=DELIVERED", "later@example.net=PENDING", "never@example.net=FAILED");
     assertThat(spool.entry(id).orElseThrow().nextAttempt())
-        .isEqualTo(now.plus(Duration.ofMinutes(1)));
+        .isEqualTo(clock.instant().plus(Duration.ofMinutes(1)));
 
     assertThat(worker.runOnce(10)).isZero(); // not due yet
-    now = now.plus(Duration.ofMinutes(1));
+    clock.set(clock.instant().plus(Duration.ofMinutes(1)));
     worker.runOnce(10);
     assertThat(calls)
         .containsExactly(
@@ -141,7 +122,7 @@ class DeliveryWorkerTest {
     worker.runOnce(10);
     assertThat(spool.entry(id).orElseThrow().recipients().get(0).state())
         .isEqualTo(RecipientState.PENDING);
-    now = now.plus(Duration.ofDays(6));
+    clock.set(clock.instant().plus(Duration.ofDays(6)));
     worker.runOnce(10);
     assertThat(spool.entry(id)).isEmpty();
   }
