@@ -39,6 +39,7 @@ import org.mailseal.keys.KeyStoreException;
 import org.mailseal.keys.Selector;
 import org.mailseal.keys.SelectorTemplate;
 import org.mailseal.metrics.AdminServer;
+import org.mailseal.metrics.Readiness;
 import org.mailseal.metrics.RelayMetrics;
 import org.mailseal.rotation.Reconciler;
 import org.mailseal.rotation.Transition;
@@ -149,14 +150,14 @@ final class Wiring implements AutoCloseable {
               config.admin().address(),
               config.admin().port(),
               registry,
+              metrics,
               List.of(
-                  new AdminServer.Check(
-                      "listeners", () -> server.isRunning(), "a listener is down"),
-                  new AdminServer.Check(
+                  new Readiness("listeners", () -> server.isRunning(), "a listener is down"),
+                  new Readiness(
                       "spool",
                       () -> java.nio.file.Files.isWritable(config.spool().directory()),
                       "the spool directory is not writable"),
-                  new AdminServer.Check(
+                  new Readiness(
                       "keys",
                       () -> signingKeys.domainsWithoutKey().isEmpty(),
                       "a signing domain has no ACTIVE key")));

@@ -2,6 +2,7 @@
 package org.mailseal.metrics;
 
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -11,88 +12,151 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.function.BooleanSupplier;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
- * The admin HTTP listener (127.0.0.1 by default): {@code /metrics} in the Prometheus text format,
- * {@code /health} (200 while the process serves), and {@code /ready} (200 when every readiness
- * check passes, 503 with the failing ones listed otherwise). Two threads; GET only.
+ * The admin HTTP listener (bind it to 127.0.0.1; it has no authentication):
+ *
+ * <ul>
+ *   <li>{@code /metrics}: the Prometheus text format, after {@link RelayMetrics#refresh()};
+ *   <li>{@code /health}: 200 {@code ok} while the process serves (liveness);
+ *   <li>{@code /ready}: 200 {@code ready} when every {@link Readiness} check passes, else 503 with
+ *       one line per failing check (readiness).
+ * </ul>
+ *
+ * GET and HEAD only (405 otherwise); other paths are 404. Requests run on two threads with a queue
+ * of {@value #QUEUE} behind them; past that the accepting thread serves the request itself, which
+ * slows down a client that floods the port instead of growing memory. Call {@link #start()} once,
+ * then {@link #close()}.
  */
-public final class AdminServer {
-  /** One readiness condition, with what to say when it fails. */
-  public record Check(String name, BooleanSupplier ok, String failure) {}
+public final class AdminServer implements AutoCloseable {
+  static final int THREADS = 2;
+  static final int QUEUE = 32;
+  private static final String TEXT = "text/plain; charset=utf-8";
+  private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
   private final HttpServer http;
-  private final ExecutorService executor;
+  private final ThreadPoolExecutor executor;
 
-  public AdminServer(String address, int port, PrometheusMeterRegistry registry, List<Check> checks)
+  /**
+   * Binds {@code address:port} (port 0 picks a free one) without serving yet.
+   *
+   * @param registry the registry {@code /metrics} scrapes
+   * @param metrics refreshed before each scrape so key and DNS rows are current
+   * @param readiness the checks {@code /ready} runs, in the order they are reported
+   */
+  public AdminServer(
+      String address,
+      int port,
+      PrometheusMeterRegistry registry,
+      RelayMetrics metrics,
+      List<Readiness> readiness)
       throws IOException {
-    this.http = HttpServer.create(new InetSocketAddress(InetAddress.getByName(address), port), 16);
+    List<Readiness> checks = List.copyOf(readiness);
+    AtomicInteger threads = new AtomicInteger();
     this.executor =
-        Executors.newFixedThreadPool(
-            2,
+        new ThreadPoolExecutor(
+            THREADS,
+            THREADS,
+            0,
+            TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(QUEUE),
             r -> {
-              Thread t = new Thread(r, "mailseal-admin");
+              Thread t = new Thread(r, "mailseal-admin-" + threads.incrementAndGet());
               t.setDaemon(true);
               return t;
-            });
+            },
+            new ThreadPoolExecutor.CallerRunsPolicy());
+    this.http = HttpServer.create(new InetSocketAddress(InetAddress.getByName(address), port), 16);
     http.setExecutor(executor);
     http.createContext(
         "/metrics",
-        ex -> respond(ex, 200, registry.scrape(), "text/plain; version=0.0.4; charset=utf-8"));
-    http.createContext("/health", ex -> respond(ex, 200, "ok\n", "text/plain; charset=utf-8"));
-    http.createContext(
-        "/ready",
-        ex -> {
-          List<String> failing = new ArrayList<>();
-          for (Check c : checks) {
-            boolean ok;
-            try {
-              ok = c.ok().getAsBoolean();
-            } catch (RuntimeException e) {
-              ok = false;
-            }
-            if (!ok) {
-              failing.add(c.name() + ": " + c.failure());
-            }
-          }
-          if (failing.isEmpty()) {
-            respond(ex, 200, "ready\n", "text/plain; charset=utf-8");
-          } else {
-            respond(ex, 503, String.join("\n", failing) + "\n", "text/plain; charset=utf-8");
-          }
-        });
+        exact(
+            "/metrics",
+            () -> {
+              metrics.refresh();
+              return new Response(200, registry.scrape(), PROMETHEUS_TEXT);
+            }));
+    http.createContext("/health", exact("/health", () -> new Response(200, "ok\n", TEXT)));
+    http.createContext("/ready", exact("/ready", () -> ready(checks)));
   }
 
-  private static void respond(HttpExchange ex, int status, String body, String type)
-      throws IOException {
-    try (ex) {
-      if (!"GET".equals(ex.getRequestMethod()) && !"HEAD".equals(ex.getRequestMethod())) {
-        ex.sendResponseHeaders(405, -1);
-        return;
+  private record Response(int status, String body, String type) {}
+
+  private static Response ready(List<Readiness> checks) {
+    List<String> failing = new ArrayList<>();
+    for (Readiness c : checks) {
+      if (!c.passes()) {
+        failing.add(c.line());
       }
-      byte[] b = body.getBytes(StandardCharsets.UTF_8);
-      ex.getResponseHeaders().set("Content-Type", type);
-      ex.sendResponseHeaders(status, b.length);
-      try (OutputStream os = ex.getResponseBody()) {
-        os.write(b);
+    }
+    if (failing.isEmpty()) {
+      return new Response(200, "ready\n", TEXT);
+    }
+    return new Response(503, String.join("\n", failing) + "\n", TEXT);
+  }
+
+  /** A handler for exactly {@code path} (contexts match by prefix: {@code /healthz} is a 404). */
+  private static HttpHandler exact(String path, Supplier<Response> response) {
+    return ex -> {
+      try (ex) {
+        String method = ex.getRequestMethod();
+        if (!path.equals(ex.getRequestURI().getPath())) {
+          ex.sendResponseHeaders(404, -1);
+        } else if (!"GET".equals(method) && !"HEAD".equals(method)) {
+          ex.getResponseHeaders().set("Allow", "GET, HEAD");
+          ex.sendResponseHeaders(405, -1);
+        } else {
+          send(ex, response.get(), "HEAD".equals(method));
+        }
       }
+    };
+  }
+
+  private static void send(HttpExchange ex, Response r, boolean head) throws IOException {
+    byte[] body = r.body().getBytes(StandardCharsets.UTF_8);
+    ex.getResponseHeaders().set("Content-Type", r.type());
+    ex.getResponseHeaders().set("Cache-Control", "no-store");
+    if (head) {
+      ex.sendResponseHeaders(r.status(), -1);
+      return;
+    }
+    ex.sendResponseHeaders(r.status(), body.length);
+    try (OutputStream os = ex.getResponseBody()) {
+      os.write(body);
     }
   }
 
+  /** Starts serving. */
   public void start() {
     http.start();
   }
 
-  /** The port bound (useful with port 0 in tests). */
+  /** The port bound (useful with port 0). */
   public int port() {
     return http.getAddress().getPort();
   }
 
+  /** Stops accepting, gives running requests up to a second, and stops the threads. */
   public void stop() {
     http.stop(0);
-    executor.shutdownNow();
+    executor.shutdown();
+    try {
+      if (!executor.awaitTermination(1, TimeUnit.SECONDS)) {
+        executor.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      executor.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public void close() {
+    stop();
   }
 }

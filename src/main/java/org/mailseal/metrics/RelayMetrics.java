@@ -4,25 +4,107 @@ package org.mailseal.metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The relay's meters, named for Prometheus ({@code mailseal_messages_accepted_total}, …). Callers
- * say what happened; this class knows the names and tags. {@link #none()} is a working instance on
- * a private registry, for commands and tests that do not export metrics.
+ * The relay's meters, named for Prometheus. Callers say what happened ({@link #accepted}, {@link
+ * #signed}, {@link #delivered}, …); this class alone knows the names and tags:
+ *
+ * <pre>
+ * mailseal_messages_accepted_total{domain}         mailseal_messages_rejected_total{reason}
+ * mailseal_messages_signed_total{domain,algorithm} mailseal_auth_failures_total
+ * mailseal_recipients_delivered_total              mailseal_recipients_deferred_total
+ * mailseal_recipients_bounced_total                mailseal_rotation_dns_late_total{domain,selector}
+ * mailseal_accept_latency_seconds (histogram)      mailseal_signing_time_seconds (histogram)
+ * mailseal_queue_depth                             mailseal_queue_oldest_age_seconds
+ * mailseal_key_state{domain,selector,algorithm,state} (1 per key, its current state)
+ * mailseal_key_rotation_days{domain,selector}      mailseal_dns_record_ok{name,type} (1 or 0)
+ * </pre>
+ *
+ * <p>Gauges are read when scraped. Key and DNS rows come from suppliers that {@link #refresh()}
+ * re-reads (the {@link AdminServer} calls it before each scrape), so a key generated or revoked
+ * after start appears or disappears without re-registration. {@link #none()} is a working instance
+ * on a private registry, for commands and tests that export nothing: callers never check whether
+ * metrics are enabled.
  */
 public final class RelayMetrics {
+  private static final Logger log = LoggerFactory.getLogger(RelayMetrics.class);
+
+  /** At most this many distinct rejection reasons are kept; later ones are dropped. */
+  static final int MAX_REJECT_REASONS = 64;
+
+  /**
+   * One DKIM key as the metrics show it.
+   *
+   * @param domain the signing domain ({@code d=})
+   * @param selector the selector ({@code s=})
+   * @param algorithm {@code rsa} or {@code ed25519}
+   * @param state the key's state, exported lower-case as the {@code state} tag ({@code pending},
+   *     {@code active}, {@code retired}, {@code revoked})
+   * @param untilRotation time until the domain's next scheduled rotation, negative when overdue
+   */
+  public record KeyInfo(
+      String domain, String selector, String algorithm, String state, Duration untilRotation) {
+    public KeyInfo {
+      Objects.requireNonNull(domain, "domain");
+      Objects.requireNonNull(selector, "selector");
+      Objects.requireNonNull(algorithm, "algorithm");
+      Objects.requireNonNull(state, "state");
+      Objects.requireNonNull(untilRotation, "untilRotation");
+    }
+  }
+
+  /**
+   * Whether DNS shows one record as mailseal expects it.
+   *
+   * @param name the owner name, for example {@code s20261122r._domainkey.example.com}
+   * @param type what the record is: {@code dkim}, {@code spf} or {@code dmarc}
+   * @param ok true when the published record matches the expected one
+   */
+  public record DnsStatus(String name, String type, boolean ok) {
+    public DnsStatus {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(type, "type");
+    }
+  }
+
   private final MeterRegistry registry;
   private final Timer acceptLatency;
   private final Timer signing;
   private final Counter authFailures;
+  private final Counter delivered;
+  private final Counter deferred;
+  private final Counter bounced;
+  private final MultiGauge keyState;
+  private final MultiGauge keyRotationDays;
+  private final MultiGauge dnsRecordOk;
+  private final List<Supplier<? extends Collection<KeyInfo>>> keySources = new ArrayList<>();
+  private final List<Supplier<? extends Collection<DnsStatus>>> dnsSources = new ArrayList<>();
 
+  /** Registers the relay's meters on {@code registry}; build it once per registry. */
   public RelayMetrics(MeterRegistry registry) {
-    this.registry = registry;
+    this.registry = Objects.requireNonNull(registry, "registry");
+    // A reason is a reply code ("550 5.7.1"), a small set; the cap guards against a caller
+    // passing free text, which would grow one time series per distinct message.
+    registry
+        .config()
+        .meterFilter(
+            MeterFilter.maximumAllowableTags(
+                "mailseal.messages.rejected", "reason", MAX_REJECT_REASONS, MeterFilter.deny()));
     this.acceptLatency =
         Timer.builder("mailseal.accept.latency")
             .description(
@@ -42,6 +124,30 @@ public final class RelayMetrics {
         Counter.builder("mailseal.auth.failures")
             .description("Failed AUTH attempts")
             .register(registry);
+    this.delivered =
+        Counter.builder("mailseal.recipients.delivered")
+            .description("Recipients the next hop accepted")
+            .register(registry);
+    this.deferred =
+        Counter.builder("mailseal.recipients.deferred")
+            .description("Delivery attempts that failed transiently and will be retried")
+            .register(registry);
+    this.bounced =
+        Counter.builder("mailseal.recipients.bounced")
+            .description("Recipients given up on (5xx or too old); the sender gets a DSN")
+            .register(registry);
+    this.keyState =
+        MultiGauge.builder("mailseal.key.state")
+            .description("1 for each key, tagged with its current state")
+            .register(registry);
+    this.keyRotationDays =
+        MultiGauge.builder("mailseal.key.rotation.days")
+            .description("Days until the domain's next scheduled rotation, negative when overdue")
+            .register(registry);
+    this.dnsRecordOk =
+        MultiGauge.builder("mailseal.dns.record.ok")
+            .description("1 when DNS shows the record as expected, 0 otherwise")
+            .register(registry);
   }
 
   /** Metrics kept on a private registry that nobody reads. */
@@ -49,71 +155,157 @@ public final class RelayMetrics {
     return new RelayMetrics(new SimpleMeterRegistry());
   }
 
+  /** The registry these meters live on. */
   public MeterRegistry registry() {
     return registry;
   }
 
-  /** A message accepted (250) for {@code domain}, signed by {@code algorithms}. */
-  public void accepted(
-      String domain, Iterable<String> algorithms, long signNanos, long totalNanos) {
+  /** A message accepted (250) whose From domain is {@code domain}. */
+  public void accepted(String domain) {
     registry.counter("mailseal.messages.accepted", "domain", domain).increment();
-    for (String a : algorithms) {
-      registry.counter("mailseal.messages.signed", "domain", domain, "algorithm", a).increment();
-    }
-    signing.record(signNanos, TimeUnit.NANOSECONDS);
-    acceptLatency.record(totalNanos, TimeUnit.NANOSECONDS);
   }
 
-  /** A command or message refused, by reply ({@code "550 5.7.1"}). */
+  /** One DKIM signature added for {@code domain} with {@code algorithm} ({@code rsa}, …). */
+  public void signed(String domain, String algorithm) {
+    registry
+        .counter("mailseal.messages.signed", "domain", domain, "algorithm", algorithm)
+        .increment();
+  }
+
+  /**
+   * A message accepted for {@code domain} and signed with each of {@code algorithms}: {@link
+   * #accepted(String)}, {@link #signed} per algorithm and both timings in one call.
+   */
+  public void accepted(
+      String domain, Iterable<String> algorithms, long signNanos, long totalNanos) {
+    accepted(domain);
+    for (String a : algorithms) {
+      signed(domain, a);
+    }
+    recordSigning(Duration.ofNanos(signNanos));
+    recordAcceptLatency(Duration.ofNanos(totalNanos));
+  }
+
+  /**
+   * A command or message refused, by reply code and enhanced status ({@code "550 5.7.1"}). Keep
+   * reasons to a small fixed set: past {@value #MAX_REJECT_REASONS} distinct ones, new reasons are
+   * not counted.
+   */
   public void rejected(String reason) {
     registry.counter("mailseal.messages.rejected", "reason", reason).increment();
   }
 
+  /** End of DATA to the 250 reply, measured with {@code System.nanoTime()}. */
+  public void recordAcceptLatency(Duration latency) {
+    acceptLatency.record(latency.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  /** Time spent signing one message (all its signatures). */
+  public void recordSigning(Duration time) {
+    signing.record(time.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  /** A failed AUTH attempt (bad credentials or throttled). */
   public void authFailure() {
     authFailures.increment();
   }
 
+  /** One recipient accepted by the next hop. */
   public void delivered() {
-    registry.counter("mailseal.recipients.delivered").increment();
+    delivered.increment();
   }
 
+  /** One recipient's attempt failed transiently; it stays queued. */
   public void deferred() {
-    registry.counter("mailseal.recipients.deferred").increment();
+    deferred.increment();
   }
 
+  /** One recipient given up on; a DSN goes to the sender. */
   public void bounced() {
-    registry.counter("mailseal.recipients.bounced").increment();
-  }
-
-  /** Queue depth and the age of the oldest queued message, read when scraped. */
-  public void queue(Supplier<Number> depth, Supplier<Duration> oldestAge) {
-    Gauge.builder("mailseal.queue.depth", depth, s -> s.get().doubleValue())
-        .description("Messages in the spool")
-        .register(registry);
-    Gauge.builder("mailseal.queue.oldest.age.seconds", oldestAge, s -> s.get().toSeconds())
-        .description("Age of the oldest message in the spool")
-        .register(registry);
+    bounced.increment();
   }
 
   /**
-   * A key's state (0 pending, 1 active, 2 retired, 3 revoked) and the days until its domain's next
-   * scheduled rotation.
+   * Queue depth and the age of the oldest queued message, read when scraped. The suppliers are held
+   * strongly (Micrometer's object gauges hold theirs weakly, and a lambda held nowhere else would
+   * be collected and read as NaN).
    */
-  public void key(
-      String domain, String selector, Supplier<Number> state, Supplier<Number> daysToRotation) {
-    Gauge.builder("mailseal.key.state", state, s -> s.get().doubleValue())
-        .tags("domain", domain, "selector", selector)
+  public void queue(Supplier<Number> depth, Supplier<Duration> oldestAge) {
+    Gauge.builder("mailseal.queue.depth", depth)
+        .description("Messages in the spool")
+        .strongReference(true)
         .register(registry);
-    Gauge.builder("mailseal.key.rotation.days", daysToRotation, s -> s.get().doubleValue())
-        .tags("domain", domain)
+    Gauge.builder("mailseal.queue.oldest.age.seconds", () -> oldestAge.get().toMillis() / 1000.0)
+        .description("Age of the oldest message in the spool, 0 when empty")
+        .strongReference(true)
         .register(registry);
   }
 
-  /** Whether DNS shows a record as it should (1) or not (0), by name and type. */
-  public void dnsRecord(String name, String type, Supplier<Boolean> ok) {
-    Gauge.builder("mailseal.dns.record.ok", ok, s -> s.get() ? 1 : 0)
-        .tags("name", name, "type", type)
-        .register(registry);
+  /** Where key states come from; read now and on every {@link #refresh()}. */
+  public void keys(Supplier<? extends Collection<KeyInfo>> source) {
+    synchronized (this) {
+      keySources.add(Objects.requireNonNull(source, "source"));
+    }
+    refresh();
+  }
+
+  /** Where DNS check results come from; read now and on every {@link #refresh()}. */
+  public void dnsRecords(Supplier<? extends Collection<DnsStatus>> source) {
+    synchronized (this) {
+      dnsSources.add(Objects.requireNonNull(source, "source"));
+    }
+    refresh();
+  }
+
+  /**
+   * Re-reads the key and DNS suppliers and replaces their rows: a key or record no longer supplied
+   * disappears. A supplier that throws keeps the rows it gave last time.
+   */
+  public synchronized void refresh() {
+    List<KeyInfo> keys = new ArrayList<>();
+    List<DnsStatus> records = new ArrayList<>();
+    boolean keysOk = collect(keySources, keys, "keys");
+    boolean dnsOk = collect(dnsSources, records, "dns");
+    if (keysOk) {
+      List<MultiGauge.Row<?>> states = new ArrayList<>();
+      List<MultiGauge.Row<?>> days = new ArrayList<>();
+      for (KeyInfo k : keys) {
+        states.add(
+            MultiGauge.Row.of(
+                Tags.of(
+                    "domain", k.domain(),
+                    "selector", k.selector(),
+                    "algorithm", k.algorithm(),
+                    "state", k.state().toLowerCase(Locale.ROOT)),
+                1));
+        days.add(
+            MultiGauge.Row.of(
+                Tags.of("domain", k.domain(), "selector", k.selector()),
+                k.untilRotation().toSeconds() / 86_400.0));
+      }
+      keyState.register(states, true);
+      keyRotationDays.register(days, true);
+    }
+    if (dnsOk) {
+      List<MultiGauge.Row<?>> rows = new ArrayList<>();
+      for (DnsStatus r : records) {
+        rows.add(MultiGauge.Row.of(Tags.of("name", r.name(), "type", r.type()), r.ok() ? 1 : 0));
+      }
+      dnsRecordOk.register(rows, true);
+    }
+  }
+
+  private static <T> boolean collect(
+      List<Supplier<? extends Collection<T>>> sources, List<T> into, String what) {
+    try {
+      for (Supplier<? extends Collection<T>> s : sources) {
+        into.addAll(s.get());
+      }
+      return true;
+    } catch (RuntimeException e) {
+      log.warn("metrics source failed source={} error=\"{}\"", what, e.toString());
+      return false;
+    }
   }
 
   /** A PENDING key DNS still does not show past its deadline (the rotation alert). */
