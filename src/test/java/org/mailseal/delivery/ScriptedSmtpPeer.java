@@ -21,14 +21,14 @@ import java.util.function.Function;
  * offering STARTTLS. Records every transaction it accepted. Serves connections one after another on
  * one thread until closed.
  */
-final class ScriptedSmtpPeer implements AutoCloseable {
+public final class ScriptedSmtpPeer implements AutoCloseable {
   /** What the peer accepted: envelope, data, and whether the session had switched to TLS. */
-  record Received(String from, List<String> to, String data, boolean tls) {}
+  public record Received(String from, List<String> to, String data, boolean tls) {}
 
   private final ServerSocket server;
   private final Thread thread;
-  final List<Received> received = new CopyOnWriteArrayList<>();
-  final Map<String, Integer> connections = new ConcurrentHashMap<>();
+  public final List<Received> received = new CopyOnWriteArrayList<>();
+  public final Map<String, Integer> connections = new ConcurrentHashMap<>();
   private volatile Function<String, String> rcptReply = r -> "250 2.1.5 ok";
   private volatile String dataReply = "250 2.0.0 queued";
   private volatile String greeting = "220 peer.test ESMTP";
@@ -44,7 +44,7 @@ final class ScriptedSmtpPeer implements AutoCloseable {
   }
 
   /** Binds {@code unbound} to {@code address}:{@code port} and starts serving. */
-  ScriptedSmtpPeer(ServerSocket unbound, InetAddress address, int port) throws IOException {
+  public ScriptedSmtpPeer(ServerSocket unbound, InetAddress address, int port) throws IOException {
     this.server = unbound;
     server.bind(new java.net.InetSocketAddress(address, port));
     thread = new Thread(this::serve, "scripted-smtp-peer");
@@ -52,15 +52,15 @@ final class ScriptedSmtpPeer implements AutoCloseable {
     thread.start();
   }
 
-  int port() {
+  public int port() {
     return server.getLocalPort();
   }
 
-  void onRcpt(Function<String, String> reply) {
+  public void onRcpt(Function<String, String> reply) {
     rcptReply = reply;
   }
 
-  void onData(String reply) {
+  public void onData(String reply) {
     dataReply = reply;
   }
 
