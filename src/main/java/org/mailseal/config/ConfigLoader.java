@@ -537,6 +537,23 @@ public final class ConfigLoader {
                         + cl.keyEncryptionKey()));
     out.add("delivery.route=" + c.delivery().route());
     c.delivery().routes().forEach((d, r) -> out.add("delivery.routes \"" + d + "\"=" + r));
+    if ("mx".equals(c.delivery().route()) || c.delivery().routes().containsValue("mx")) {
+      MailsealConfig.Mx m = c.delivery().mx();
+      out.add(
+          "delivery.mx port="
+              + m.port()
+              + " egress-ipv4="
+              + m.egressIpv4()
+              + " egress-ipv6="
+              + m.egressIpv6()
+              + " connections-per-destination="
+              + m.connectionsPerDestination());
+    }
+    out.add(
+        "delivery.workers="
+            + c.delivery().workers()
+            + " delay-warning="
+            + c.delivery().delayWarning().map(Object::toString).orElse("none"));
     if ("smarthost".equals(c.delivery().route())
         || c.delivery().routes().containsValue("smarthost")) {
       MailsealConfig.Smarthost s = c.delivery().smarthost();

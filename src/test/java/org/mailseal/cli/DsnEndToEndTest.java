@@ -288,4 +288,36 @@ class DsnEndToEndTest {
         .contains("Final-Recipient: rfc822; later@example.org")
         .contains("Action: failed");
   }
+
+  @Test
+  void aDelayWarningIsSignedAndSentOnce() throws Exception {
+    org.mailseal.testing.MutableClock now = new org.mailseal.testing.MutableClock(clock.instant());
+    DeliveryWorker w =
+        new DeliveryWorker(
+            spool,
+            mx,
+            RetrySchedule.defaults(new Random(1))
+                .withJitter(0)
+                .withDelayWarning(Duration.ofMinutes(30)),
+            now,
+            new Bouncer(new SignedSubmission(signing, spool, false), "relay.example.com", clock));
+    QueueId id =
+        store(EnvelopeDraft.submitted("alice@example.com", List.of("later@example.org"), "alice"));
+    w.runOnce(10);
+    assertThat(spool.depth()).isEqualTo(1);
+    for (int i = 0; i < 4; i++) {
+      now.advance(Duration.ofMinutes(31));
+      w.runOnce(10); // the original is deferred again; a DSN queued meanwhile is delivered
+      w.runOnce(10);
+    }
+    assertThat(spool.entry(id).orElseThrow().delayWarned()).isTrue();
+    assertThat(spool.depth()).isEqualTo(1); // only the original is left
+    String text = receivedDsnThatVerifies(); // exactly one
+    assertThat(text)
+        .contains("Subject: Delayed Mail (still being retried)")
+        .contains("Final-Recipient: rfc822; later@example.org")
+        .contains("Action: delayed")
+        .contains("Status: 4.3.0")
+        .contains("Will-Retry-Until: ");
+  }
 }
