@@ -222,7 +222,10 @@ public final class Bouncer {
       t.append("<")
           .append(r.address())
           .append(">: ")
-          .append(r.lastReply().isEmpty() ? "no reply yet" : r.lastReply())
+          .append(
+              r.lastReply().isEmpty()
+                  ? "no reply yet"
+                  : r.lastReply().replace('\r', ' ').replace('\n', ' ').strip())
           .append("\r\n");
     }
     t.append("\r\nQueue ID: ")

@@ -11,12 +11,17 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -313,5 +318,42 @@ class MxTransportTest {
       assertThat(o).isInstanceOf(DeliveryOutcome.Deferred.class);
     }
     assertThat(first.received).isEmpty();
+  }
+
+  @Test
+  void threadsSharingOneMxNeverOpenMoreConnectionsThanTheLimit() throws Exception {
+    dns.mx("example.org", 10, "mx.example.org").a("mx.example.org", "127.0.0.1");
+    List<SpoolEntry> entries = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      entries.add(entry("bob" + i + "@example.org"));
+    }
+    MxTransport t =
+        new MxTransport(
+            new MxTransport.Settings(
+                first.port(),
+                Optional.empty(),
+                Optional.empty(),
+                1,
+                Duration.ofSeconds(10),
+                "relay.example.com",
+                ClientTls.unverified()),
+            dns,
+            new Random(7),
+            Clock.systemUTC());
+    ExecutorService threads = Executors.newFixedThreadPool(3);
+    try (t) {
+      List<Future<Map<String, DeliveryOutcome>>> runs = new ArrayList<>();
+      for (SpoolEntry e : entries) {
+        runs.add(threads.submit(() -> deliver(t, e)));
+      }
+      for (Future<Map<String, DeliveryOutcome>> run : runs) {
+        assertThat(run.get(30, TimeUnit.SECONDS).values())
+            .allMatch(o -> o instanceof DeliveryOutcome.Delivered);
+      }
+      assertThat(t.connectionsOpened()).isEqualTo(1);
+    } finally {
+      threads.shutdown();
+    }
+    assertThat(first.received).hasSize(6);
   }
 }
