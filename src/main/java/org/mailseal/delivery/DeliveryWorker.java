@@ -154,6 +154,11 @@ public final class DeliveryWorker {
       return;
     }
     SpoolEntry after = spool.recordAttempt(entry.id(), updated, decision.retryAt().orElse(now));
+    if (after.bounceRequested()) {
+      // queue bounce arrived during the attempt: do it now rather than at the next retry.
+      bounce(after, now);
+      return;
+    }
     if (!after.delayWarned() && retry.isDelayed(after.accepted(), now)) {
       warnDelayed(after);
     }

@@ -325,4 +325,24 @@ class BouncerTest {
     assertThat(spool.depth()).isZero();
     assertThat(attempts).hasSize(40).allSatisfy((id, n) -> assertThat(n).isEqualTo(1));
   }
+
+  @Test
+  void anOperatorBounceArrivingDuringAnAttemptIsDoneRightAfterIt() throws Exception {
+    QueueId id = store("ok@example.net", "later@example.net");
+    Transport t =
+        (entry, recipients, message) -> {
+          try {
+            spool.requestBounce(entry.id()); // the control thread, while we talk to the MX
+          } catch (org.mailseal.spool.SpoolException e) {
+            throw new IllegalStateException(e);
+          }
+          return scripted(BouncerTest::byName).deliver(entry, recipients, message);
+        };
+    worker(t, retry()).runOnce(10);
+    assertThat(spool.entry(id)).isEmpty();
+    assertThat(dsns.submitted).hasSize(1);
+    assertThat(dsns.submitted.get(0).text())
+        .contains("Final-Recipient: rfc822; later@example.net")
+        .doesNotContain("Final-Recipient: rfc822; ok@example.net");
+  }
 }
