@@ -85,38 +85,38 @@ public final class SubmissionServer {
 
     MailsealConfig.Listener sub = c.listeners().submission();
     servers.add(
-        base(c, sub, ctx, false)
-            .authenticationHandlerFactory(sasl)
-            .requireAuth(true)
-            .enableTLS(true)
-            .requireTLS(true)
-            .startTlsSocketFactory(p.tls()::startTls)
-            .sessionHandler(gate.handler(SessionGate.anyClient(), ""))
-            .build());
+        built(
+            base(c, sub, ctx, false)
+                .authenticationHandlerFactory(sasl)
+                .requireAuth(true)
+                .enableTLS(true)
+                .requireTLS(true)
+                .startTlsSocketFactory(p.tls()::startTls)
+                .sessionHandler(gate.handler(SessionGate.anyClient(), ""))));
     names.add("submission " + sub.address() + ":" + sub.port() + " (STARTTLS)");
 
     MailsealConfig.Listener subs = c.listeners().submissions();
     servers.add(
-        base(c, subs, ctx, false)
-            .authenticationHandlerFactory(sasl)
-            .requireAuth(true)
-            .serverSocketFactory(p.tls()::serverSocket)
-            .sessionHandler(gate.handler(SessionGate.anyClient(), ""))
-            .build());
+        built(
+            base(c, subs, ctx, false)
+                .authenticationHandlerFactory(sasl)
+                .requireAuth(true)
+                .serverSocketFactory(p.tls()::serverSocket)
+                .sessionHandler(gate.handler(SessionGate.anyClient(), ""))));
     names.add("submissions " + subs.address() + ":" + subs.port() + " (implicit TLS)");
 
     Optional<MailsealConfig.Trusted> trusted = c.listeners().trusted();
     if (trusted.isPresent()) {
       MailsealConfig.Listener t = trusted.get().listener();
       servers.add(
-          base(c, t, ctx, true)
-              .enableTLS(true)
-              .startTlsSocketFactory(p.tls()::startTls)
-              .sessionHandler(
-                  gate.handler(
-                      SessionGate.networks(trusted.get().networks()),
-                      "5.7.1 This listener serves only the configured trusted networks"))
-              .build());
+          built(
+              base(c, t, ctx, true)
+                  .enableTLS(true)
+                  .startTlsSocketFactory(p.tls()::startTls)
+                  .sessionHandler(
+                      gate.handler(
+                          SessionGate.networks(trusted.get().networks()),
+                          "5.7.1 This listener serves only the configured trusted networks"))));
       names.add("trusted " + t.address() + ":" + t.port() + " " + trusted.get().networks());
     }
   }
@@ -163,6 +163,13 @@ public final class SubmissionServer {
     } catch (UnknownHostException e) {
       throw new IllegalArgumentException("not an address: " + text, e);
     }
+  }
+
+  /** Builds one listener with our SMTP verbs in place of SubEthaSMTP's (see {@link SmtpVerbs}). */
+  private static SMTPServer built(SMTPServer.Builder b) {
+    SMTPServer server = b.build();
+    SmtpVerbs.install(server);
+    return server;
   }
 
   /**
