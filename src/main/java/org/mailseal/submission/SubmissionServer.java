@@ -23,7 +23,6 @@ import org.mailseal.spool.Spool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.subethamail.smtp.internal.proxy.ProxyHandler;
-import org.subethamail.smtp.internal.proxy.ProxyProtocolV1V2Handler;
 import org.subethamail.smtp.server.SMTPServer;
 
 /**
@@ -98,10 +97,9 @@ public final class SubmissionServer {
     MailsealConfig.Listener subs = c.listeners().submissions();
     servers.add(
         built(
-            base(c, subs, ctx, false)
+            implicitTls(base(c, subs, ctx, false), subs, p.tls())
                 .authenticationHandlerFactory(sasl)
                 .requireAuth(true)
-                .serverSocketFactory(p.tls()::serverSocket)
                 .sessionHandler(gate.handler(SessionGate.anyClient(), ""))));
     names.add("submissions " + subs.address() + ":" + subs.port() + " (implicit TLS)");
 
@@ -137,12 +135,20 @@ public final class SubmissionServer {
             .maxRecipients(limits.recipients())
             .maxMessageSize((int) Math.min(Integer.MAX_VALUE, limits.messageSize()))
             .messageHandlerFactory(mc -> new SubmissionHandler(ctx, mc, trusted));
-    if (l.proxyProtocol()) {
-      b.proxyHandler(ProxyProtocolV1V2Handler.INSTANCE);
-    } else {
-      b.proxyHandler(ProxyHandler.NOP);
-    }
+    b.proxyHandler(l.proxyProtocol() ? ProxyProtocol.plain() : ProxyHandler.NOP);
     return b;
+  }
+
+  /**
+   * TLS from the first byte: the TLS server socket, or, behind a PROXY-protocol balancer, a plain
+   * socket whose header is read before the handshake (see {@link ProxyProtocol}).
+   */
+  private static SMTPServer.Builder implicitTls(
+      SMTPServer.Builder b, MailsealConfig.Listener l, ServerTls tls) {
+    if (l.proxyProtocol()) {
+      return b.proxyHandler(ProxyProtocol.thenTls(tls));
+    }
+    return b.serverSocketFactory(tls::serverSocket);
   }
 
   private static Logins logins(Authenticator auth, RelayMetrics metrics) {
