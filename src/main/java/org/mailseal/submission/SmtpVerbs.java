@@ -34,14 +34,15 @@ final class SmtpVerbs {
   private SmtpVerbs() {}
 
   /** Replaces the verbs of {@code server}; call after {@code build()}, before {@code start()}. */
-  static void install(SMTPServer server) {
+  static void install(SMTPServer server, java.time.Duration dataTimeout) {
+    int dataMillis = (int) Math.min(Integer.MAX_VALUE, dataTimeout.toMillis());
     CommandHandler h = server.getCommandHandler();
     h.addCommand(new Ehlo());
     h.addCommand(gated(new Auth(), true, false));
     h.addCommand(gated(new Mail(), true, true));
     h.addCommand(gated(new Rcpt(), true, true));
-    h.addCommand(gated(new Sequenced("DATA", new DataCommand()), true, true));
-    h.addCommand(gated(new Sequenced("BDAT", new BdatCommand()), true, true));
+    h.addCommand(gated(new Sequenced("DATA", new DataCommand(), dataMillis), true, true));
+    h.addCommand(gated(new Sequenced("BDAT", new BdatCommand(), dataMillis), true, true));
     h.addCommand(gated(new Fixed("RSET", "250 2.0.0 Ok", true), true, false));
     h.addCommand(new Fixed("NOOP", "250 2.0.0 Ok", false));
     h.addCommand(new Quit());
@@ -300,13 +301,18 @@ final class SmtpVerbs {
     }
   }
 
-  /** DATA and BDAT: the sequence checks with enhanced codes, then SubEthaSMTP's stream handling. */
+  /**
+   * DATA and BDAT: the sequence checks with enhanced codes, then SubEthaSMTP's stream handling
+   * under the data timeout (SubEthaSMTP has one socket timeout, for commands).
+   */
   static final class Sequenced extends Verb {
     private final Command inner;
+    private final int dataMillis;
 
-    Sequenced(String name, Command inner) {
+    Sequenced(String name, Command inner, int dataMillis) {
       super(name);
       this.inner = inner;
+      this.dataMillis = dataMillis;
     }
 
     @Override
@@ -316,7 +322,19 @@ final class SmtpVerbs {
       } else if (s.getRecipientCount() == 0) {
         s.sendResponse("503 5.5.1 Need RCPT before " + name);
       } else {
-        inner.execute(line, s);
+        java.net.Socket socket = s.getSocket();
+        socket.setSoTimeout(dataMillis);
+        try {
+          inner.execute(line, s);
+        } catch (java.net.SocketTimeoutException e) {
+          // RFC 3463 4.4.2: the connection dropped (here: went silent); nothing was accepted.
+          s.sendResponse("421 4.4.2 No message data for too long; closing");
+          s.quit();
+        } finally {
+          if (!socket.isClosed()) {
+            socket.setSoTimeout(s.getServer().getConnectionTimeout());
+          }
+        }
       }
     }
   }

@@ -91,7 +91,8 @@ public final class SubmissionServer {
                 .enableTLS(true)
                 .requireTLS(true)
                 .startTlsSocketFactory(p.tls()::startTls)
-                .sessionHandler(gate.handler(SessionGate.anyClient(), ""))));
+                .sessionHandler(gate.handler(SessionGate.anyClient(), "")),
+            limits.dataTimeout()));
     names.add("submission " + sub.address() + ":" + sub.port() + " (STARTTLS)");
 
     MailsealConfig.Listener subs = c.listeners().submissions();
@@ -100,7 +101,8 @@ public final class SubmissionServer {
             implicitTls(base(c, subs, ctx, false), subs, p.tls())
                 .authenticationHandlerFactory(sasl)
                 .requireAuth(true)
-                .sessionHandler(gate.handler(SessionGate.anyClient(), ""))));
+                .sessionHandler(gate.handler(SessionGate.anyClient(), "")),
+            limits.dataTimeout()));
     names.add("submissions " + subs.address() + ":" + subs.port() + " (implicit TLS)");
 
     Optional<MailsealConfig.Trusted> trusted = c.listeners().trusted();
@@ -114,7 +116,8 @@ public final class SubmissionServer {
                   .sessionHandler(
                       gate.handler(
                           SessionGate.networks(trusted.get().networks()),
-                          "5.7.1 This listener serves only the configured trusted networks"))));
+                          "5.7.1 This listener serves only the configured trusted networks")),
+              limits.dataTimeout()));
       names.add("trusted " + t.address() + ":" + t.port() + " " + trusted.get().networks());
     }
   }
@@ -172,9 +175,9 @@ public final class SubmissionServer {
   }
 
   /** Builds one listener with our SMTP verbs in place of SubEthaSMTP's (see {@link SmtpVerbs}). */
-  private static SMTPServer built(SMTPServer.Builder b) {
+  private static SMTPServer built(SMTPServer.Builder b, Duration dataTimeout) {
     SMTPServer server = b.build();
-    SmtpVerbs.install(server);
+    SmtpVerbs.install(server, dataTimeout);
     return server;
   }
 

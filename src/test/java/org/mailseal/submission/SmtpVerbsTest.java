@@ -140,6 +140,24 @@ class SmtpVerbsTest {
     assertThat(s.spool.depth()).isEqualTo(1);
   }
 
+  @Test
+  void aClientThatStallsInsideDataIsCutOffByTheDataTimeout() throws Exception {
+    s.close();
+    s =
+        new RunningServer(
+            java.nio.file.Files.createDirectories(dir.resolve("slow")),
+            "limits: {timeout: 60s, data-timeout: 1s, message-size: 20000}");
+    try (SmtpDialog d = s.authenticated("alice@example.com")) {
+      d.expect("MAIL FROM:<alice@example.com>", "250");
+      d.expect("RCPT TO:<bob@example.org>", "250");
+      d.expect("DATA", "354");
+      d.sendRaw("From: alice@example.com\r\nSubj".getBytes(StandardCharsets.US_ASCII));
+      // Nothing more is sent: the server gives up after the data timeout, not the command one.
+      assertThat(d.reply()).startsWith("421 4.4.2");
+    }
+    assertThat(s.spool.depth()).isZero();
+  }
+
   @ParameterizedTest(name = "{0} over {1}")
   @CsvSource({"PLAIN, starttls", "LOGIN, starttls", "PLAIN, implicit", "LOGIN, implicit"})
   void jakartaMailClientAuthenticatesAndSends(String mechanism, String tls) throws Exception {
