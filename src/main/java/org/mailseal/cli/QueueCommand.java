@@ -10,16 +10,25 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import org.mailseal.config.ConfigLoader;
+import org.mailseal.config.MailsealConfig;
+import org.mailseal.delivery.Bouncer;
+import org.mailseal.delivery.DeliveryWorker;
+import org.mailseal.delivery.Transport;
+import org.mailseal.keys.FileKeyStore;
+import org.mailseal.keys.KeyStoreException;
 import org.mailseal.spool.ControlRequest;
 import org.mailseal.spool.QueueId;
+import org.mailseal.spool.RetrySchedule;
 import org.mailseal.spool.Spool;
 import org.mailseal.spool.SpoolControl;
 import org.mailseal.spool.SpoolEntry;
 import org.mailseal.spool.SpoolException;
 import org.mailseal.spool.SpoolOptions;
+import org.mailseal.submission.SigningKeys;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -35,11 +44,12 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "queue",
     mixinStandardHelpOptions = true,
-    description = "List, show, retry and delete queued messages.",
+    description = "List, show, retry, bounce and delete queued messages.",
     subcommands = {
       QueueCommand.ListQueue.class,
       QueueCommand.Show.class,
       QueueCommand.Retry.class,
+      QueueCommand.Bounce.class,
       QueueCommand.Delete.class
     })
 final class QueueCommand {
@@ -251,6 +261,103 @@ final class QueueCommand {
           .println(change(where.directory(), new ControlRequest.Remove(id(id))));
       spec.commandLine().getOut().flush();
       return 0;
+    }
+  }
+
+  @Command(
+      name = "bounce",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Fail every pending recipient of a message now and send its sender the DSN.",
+        "While the server runs, it does this on its next delivery pass. Without a server, the"
+            + " DSN is signed with the keys of the configuration and queued; with only"
+            + " --spool-dir, the message is marked and the server bounces it when it starts."
+      })
+  static final class Bounce implements Callable<Integer> {
+    @Mixin SpoolOptionsMixin where;
+
+    @Parameters(paramLabel = "ID")
+    String id;
+
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      QueueId q = id(id);
+      Path dir = where.directory();
+      Optional<MailsealConfig> config = configForSigning();
+      String result;
+      if (config.isEmpty()) {
+        result = change(dir, new ControlRequest.Bounce(q));
+      } else {
+        try (Spool spool =
+            Spool.open(dir, Clock.systemUTC(), SpoolOptions.defaults(new SecureRandom()))) {
+          result = bounceHere(spool, q, config.get());
+        } catch (SpoolException.Locked e) {
+          result = change(dir, new ControlRequest.Bounce(q));
+        } catch (SpoolException | KeyStoreException e) {
+          throw new CliException(e.getMessage());
+        }
+      }
+      spec.commandLine().getOut().println(result);
+      spec.commandLine().getOut().flush();
+      return result.startsWith("error") ? 1 : 0;
+    }
+
+    private Optional<MailsealConfig> configForSigning() {
+      if (where.spoolDir != null && where.config == null) {
+        return Optional.empty();
+      }
+      Path file = where.config != null ? where.config : ConfigLoader.DEFAULT;
+      if (!java.nio.file.Files.exists(file)) {
+        return Optional.empty();
+      }
+      return Optional.of(ConfigCommand.load(file));
+    }
+
+    /** No server holds the spool: fail, sign and queue the DSN in this process. */
+    private static String bounceHere(Spool spool, QueueId q, MailsealConfig config)
+        throws SpoolException, KeyStoreException {
+      Optional<SpoolEntry> entry = spool.entry(q);
+      if (entry.isEmpty()) {
+        return "error no queued message " + q;
+      }
+      Clock clock = Clock.systemUTC();
+      SigningKeys keys =
+          new SigningKeys(
+              new FileKeyStore(config.keys().directory(), clock),
+              Set.copyOf(config.domainNames()),
+              clock,
+              Math.max(1024, config.limits().headerSize() + 8192));
+      keys.refresh();
+      Bouncer bouncer =
+          new Bouncer(
+              new SignedSubmission(keys, spool, config.server().relayUnsigned()),
+              config.server().hostname(),
+              clock);
+      // No delivery happens here: only the operator's bounce, which never calls the transport.
+      Transport none =
+          (e, rcpts, m) -> {
+            throw new IllegalStateException("queue bounce delivers nothing");
+          };
+      DeliveryWorker worker =
+          new DeliveryWorker(
+              spool, none, RetrySchedule.defaults(new SecureRandom()), clock, bouncer);
+      worker.bounceNow(q);
+      if (spool.entry(q).isPresent()) {
+        return "error bounce "
+            + q
+            + ": the DSN could not be stored (see the log); the message is kept";
+      }
+      int failed = entry.get().pending().size();
+      return "ok bounced "
+          + q
+          + ": "
+          + failed
+          + " recipient(s) failed"
+          + (entry.get().bounce() || entry.get().sender().isEmpty()
+              ? " (null sender: no DSN)"
+              : ", DSN queued to <" + entry.get().sender() + ">");
     }
   }
 }

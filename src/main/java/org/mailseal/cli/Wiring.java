@@ -5,26 +5,35 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.mailseal.auth.Authenticator;
 import org.mailseal.auth.LoginThrottle;
 import org.mailseal.auth.PasswordHasher;
 import org.mailseal.auth.UserStore;
 import org.mailseal.config.ConfigLoader;
 import org.mailseal.config.MailsealConfig;
+import org.mailseal.delivery.Bouncer;
 import org.mailseal.delivery.ClientTls;
 import org.mailseal.delivery.DeliveryWorker;
 import org.mailseal.delivery.FileTransport;
+import org.mailseal.delivery.MxTransport;
+import org.mailseal.delivery.RoutingTransport;
 import org.mailseal.delivery.SmarthostTransport;
 import org.mailseal.delivery.Transport;
 import org.mailseal.dns.DnsChecker;
@@ -75,6 +84,8 @@ final class Wiring implements AutoCloseable {
             t.setDaemon(true);
             return t;
           });
+  private final ScheduledExecutorService delivery;
+  private final List<Transport> transports = new ArrayList<>();
   private Spool spool;
   private SubmissionServer server;
   private AdminServer admin;
@@ -84,6 +95,15 @@ final class Wiring implements AutoCloseable {
   Wiring(MailsealConfig config, PrintWriter out) {
     this.config = config;
     this.out = out;
+    AtomicInteger n = new AtomicInteger();
+    this.delivery =
+        Executors.newScheduledThreadPool(
+            config.delivery().workers(),
+            r -> {
+              Thread t = new Thread(r, "mailseal-delivery-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   /** Starts the relay; returns once every listener is open. */
@@ -131,8 +151,17 @@ final class Wiring implements AutoCloseable {
                 random));
     server.start();
 
-    DeliveryWorker worker = new DeliveryWorker(spool, transport(), retry(), clock);
-    scheduler.scheduleWithFixedDelay(() -> deliver(worker), 0, 500, TimeUnit.MILLISECONDS);
+    Bouncer bouncer =
+        new Bouncer(
+            new SignedSubmission(signingKeys, spool, config.server().relayUnsigned()),
+            config.server().hostname(),
+            clock);
+    DeliveryWorker worker = new DeliveryWorker(spool, transport(), retry(), clock, bouncer);
+    scheduler.scheduleWithFixedDelay(this::applyControl, 0, 500, TimeUnit.MILLISECONDS);
+    // Each thread takes due messages the others are not attempting (see DeliveryWorker).
+    for (int i = 0; i < config.delivery().workers(); i++) {
+      delivery.scheduleWithFixedDelay(() -> deliver(worker), 0, 500, TimeUnit.MILLISECONDS);
+    }
     Reconciler reconciler =
         new Reconciler(
             keys,
@@ -187,9 +216,27 @@ final class Wiring implements AutoCloseable {
     return ServerTls.selfSigned(t.selfSignedDirectory(), config.server().hostname(), clock, random);
   }
 
+  /** The default route, and through a {@link RoutingTransport} the per-domain ones. */
   private Transport transport() throws IOException {
     MailsealConfig.Delivery d = config.delivery();
-    switch (d.route()) {
+    Map<String, Transport> byName = new HashMap<>();
+    byName.put(d.route(), transport(d.route()));
+    Map<String, Transport> byDomain = new HashMap<>();
+    for (Map.Entry<String, String> r : d.routes().entrySet()) {
+      if (!byName.containsKey(r.getValue())) {
+        byName.put(r.getValue(), transport(r.getValue()));
+      }
+      byDomain.put(r.getKey(), byName.get(r.getValue()));
+    }
+    transports.addAll(byName.values());
+    return byDomain.isEmpty()
+        ? byName.get(d.route())
+        : new RoutingTransport(byName.get(d.route()), byDomain);
+  }
+
+  private Transport transport(String route) throws IOException {
+    MailsealConfig.Delivery d = config.delivery();
+    switch (route) {
       case "file":
         return new FileTransport(d.fileDirectory());
       case "smarthost":
@@ -215,12 +262,30 @@ final class Wiring implements AutoCloseable {
                 sh.poolSize(),
                 Duration.ofMinutes(2),
                 config.server().hostname()));
+      case "mx":
+        MailsealConfig.Mx mx = d.mx();
+        return new MxTransport(
+            new MxTransport.Settings(
+                mx.port(),
+                firstAddress(mx.egressIpv4()),
+                firstAddress(mx.egressIpv6()),
+                mx.connectionsPerDestination(),
+                Duration.ofMinutes(2),
+                config.server().hostname(),
+                ClientTls.unverified()),
+            DnsjavaLookup.system(),
+            random,
+            clock);
       default:
-        throw new CliException(
-            "delivery route "
-                + d.route()
-                + " is not available in this build yet; use route: file or smarthost");
+        throw new CliException("delivery route " + route + " is unknown");
     }
+  }
+
+  /** The first configured egress address; the others are for SPF only. */
+  private static Optional<InetAddress> firstAddress(List<String> literals) throws IOException {
+    return literals.isEmpty()
+        ? Optional.empty()
+        : Optional.of(InetAddress.getByName(literals.get(0)));
   }
 
   private RetrySchedule retry() {
@@ -228,9 +293,16 @@ final class Wiring implements AutoCloseable {
     return config.delivery().delayWarning().map(r::withDelayWarning).orElse(r);
   }
 
-  private void deliver(DeliveryWorker worker) {
+  private void applyControl() {
     try {
       spool.applyControlRequests();
+    } catch (SpoolException | RuntimeException e) {
+      log.error("spool control failed: {}", e.getMessage(), e);
+    }
+  }
+
+  private void deliver(DeliveryWorker worker) {
+    try {
       while (!stopped && worker.runOnce(100) > 0) {
         // keep going while messages are due
       }
@@ -299,13 +371,27 @@ final class Wiring implements AutoCloseable {
       server.stop(config.server().shutdownGrace());
     }
     scheduler.shutdown();
+    delivery.shutdown();
     try {
       if (!scheduler.awaitTermination(
           config.server().shutdownGrace().toSeconds(), TimeUnit.SECONDS)) {
         scheduler.shutdownNow();
       }
+      if (!delivery.awaitTermination(
+          config.server().shutdownGrace().toSeconds(), TimeUnit.SECONDS)) {
+        delivery.shutdownNow();
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    for (Transport t : transports) {
+      if (t instanceof AutoCloseable c) {
+        try {
+          c.close();
+        } catch (Exception e) {
+          log.debug("transport close failed", e);
+        }
+      }
     }
     if (admin != null) {
       admin.stop();

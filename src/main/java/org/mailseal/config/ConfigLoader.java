@@ -272,8 +272,23 @@ public final class ConfigLoader {
     Fields file = f.section("file");
     Path dir = Path.of(file.string("directory", "var/outbox"));
     file.finish();
+    Fields rf = f.section("routes");
+    Map<String, String> routes = new LinkedHashMap<>();
+    for (String name : rf.keys()) {
+      String d = name.toLowerCase(Locale.ROOT);
+      if (!DOMAIN.matcher(d).matches()) {
+        rf.problemAtKey(name, "not a domain name");
+        rf.raw(name);
+        continue;
+      }
+      routes.put(d, rf.choice(name, route, "file", "smarthost", "mx"));
+    }
+    rf.finish();
     Fields sh = f.section("smarthost");
-    String host = "smarthost".equals(route) ? sh.required("host") : sh.string("host", "");
+    String host =
+        "smarthost".equals(route) || routes.containsValue("smarthost")
+            ? sh.required("host")
+            : sh.string("host", "");
     String tls = sh.choice("tls", "starttls", "starttls", "implicit");
     int port = sh.integer("port", "implicit".equals(tls) ? 465 : 587, 1, 65535);
     String user = sh.string("username", "");
@@ -308,7 +323,8 @@ public final class ConfigLoader {
         new MailsealConfig.Smarthost(host, port, tls, user, password, ca, pool),
         m,
         workers,
-        warn);
+        warn,
+        routes);
   }
 
   private static MailsealConfig.Domain domain(String name, Fields f, Duration spoolMaxAge) {
@@ -521,7 +537,9 @@ public final class ConfigLoader {
                         + " kek="
                         + cl.keyEncryptionKey()));
     out.add("delivery.route=" + c.delivery().route());
-    if ("smarthost".equals(c.delivery().route())) {
+    c.delivery().routes().forEach((d, r) -> out.add("delivery.routes \"" + d + "\"=" + r));
+    if ("smarthost".equals(c.delivery().route())
+        || c.delivery().routes().containsValue("smarthost")) {
       MailsealConfig.Smarthost s = c.delivery().smarthost();
       out.add(
           "delivery.smarthost=\""

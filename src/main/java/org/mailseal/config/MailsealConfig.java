@@ -151,6 +151,7 @@ public record MailsealConfig(
    * @param workers how many messages are delivered at once
    * @param delayWarning after how long a still-undelivered message earns its sender a warning;
    *     empty for none
+   * @param routes per recipient domain (lower case), a route other than {@code route}
    */
   public record Delivery(
       String route,
@@ -158,7 +159,12 @@ public record MailsealConfig(
       Smarthost smarthost,
       Mx mx,
       int workers,
-      Optional<Duration> delayWarning) {}
+      Optional<Duration> delayWarning,
+      Map<String, String> routes) {
+    public Delivery {
+      routes = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(routes));
+    }
+  }
 
   /**
    * @param tls {@code starttls} or {@code implicit}

@@ -9,10 +9,13 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.util.Collection;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
 
 /** The TLS mailseal uses as a client of an upstream: system trust, or the CAs of one PEM file. */
 public final class ClientTls {
@@ -23,6 +26,34 @@ public final class ClientTls {
     try {
       SSLContext c = SSLContext.getInstance("TLS");
       c.init(null, null, null);
+      return c.getSocketFactory();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("no TLS in this JVM", e);
+    }
+  }
+
+  /**
+   * TLS that accepts any certificate: for opportunistic STARTTLS to an MX, where there is no name
+   * to authenticate (RFC 7435: encrypt when possible, authenticate when a policy says so). It
+   * protects against passive eavesdropping only; never use it where a certificate can be checked.
+   */
+  public static SSLSocketFactory unverified() {
+    X509TrustManager any =
+        new X509TrustManager() {
+          @Override
+          public void checkClientTrusted(X509Certificate[] chain, String authType) {}
+
+          @Override
+          public void checkServerTrusted(X509Certificate[] chain, String authType) {}
+
+          @Override
+          public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
+          }
+        };
+    try {
+      SSLContext c = SSLContext.getInstance("TLS");
+      c.init(null, new TrustManager[] {any}, null);
       return c.getSocketFactory();
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("no TLS in this JVM", e);

@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.mailseal.spool.QueueId;
 import org.mailseal.spool.Recipient;
 import org.mailseal.spool.RecipientState;
@@ -25,21 +27,35 @@ import org.slf4j.LoggerFactory;
  * pending, and a message older than the schedule's maximum age fails its remaining recipients.
  * Recipients that already got the message are never sent it again.
  *
- * <p>Not yet built: the DSN to the sender for failed recipients (the delivery issue continues).
+ * <p>The recipients that fail in one attempt get one DSN to the sender ({@link Bouncer}), stored
+ * before the attempt is recorded: a crash between the two may send that DSN twice, never lose it.
+ * If the DSN cannot be stored, those recipients stay pending (so the next attempt reports them)
+ * unless the message has expired. A sender whose message is still pending past the delay-warning
+ * age is warned once; the envelope remembers it. An entry an operator marked with {@code queue
+ * bounce} fails all its pending recipients, without a delivery attempt.
+ *
+ * <p>Thread-safe: several threads may call {@link #runOnce(int)} on one worker; a message is
+ * attempted by one of them at a time.
  */
 public final class DeliveryWorker {
+  private static final Logger log = LoggerFactory.getLogger(DeliveryWorker.class);
   private static final Logger maillog = LoggerFactory.getLogger("maillog");
+  static final String OPERATOR_BOUNCE = "bounced by the operator (queue bounce)";
 
   private final Spool spool;
   private final Transport transport;
   private final RetrySchedule retry;
   private final Clock clock;
+  private final Bouncer bouncer;
+  private final Set<QueueId> inFlight = ConcurrentHashMap.newKeySet();
 
-  public DeliveryWorker(Spool spool, Transport transport, RetrySchedule retry, Clock clock) {
+  public DeliveryWorker(
+      Spool spool, Transport transport, RetrySchedule retry, Clock clock, Bouncer bouncer) {
     this.spool = spool;
     this.transport = transport;
     this.retry = retry;
     this.clock = clock;
+    this.bouncer = bouncer;
   }
 
   /** One pass over at most {@code max} due messages; returns how many were attempted. */
@@ -47,67 +63,155 @@ public final class DeliveryWorker {
     Instant now = clock.instant();
     int attempted = 0;
     for (QueueId id : spool.due(now, max)) {
-      Optional<SpoolEntry> found = spool.entry(id);
-      if (found.isEmpty()) {
-        continue; // removed meanwhile (queue delete)
+      if (!inFlight.add(id)) {
+        continue; // another thread has it
       }
-      attempt(found.get(), now);
-      attempted++;
+      try {
+        Optional<SpoolEntry> found = spool.entry(id);
+        // Removed meanwhile (queue delete), or attempted by another thread since due() ran.
+        if (found.isEmpty() || found.get().nextAttempt().isAfter(now)) {
+          continue;
+        }
+        attempt(found.get(), now);
+        attempted++;
+      } finally {
+        inFlight.remove(id);
+      }
     }
     return attempted;
   }
 
-  private void attempt(SpoolEntry entry, Instant now) throws SpoolException {
-    List<String> pending = new ArrayList<>();
-    for (Recipient r : entry.recipients()) {
-      if (r.state() == RecipientState.PENDING) {
-        pending.add(r.address());
-      }
+  /**
+   * Fails every pending recipient of {@code id} now and sends the DSN, as {@code queue bounce}
+   * asks; for the CLI when no server holds the spool.
+   *
+   * @return whether the entry was there and not being attempted by another thread
+   */
+  public boolean bounceNow(QueueId id) throws SpoolException {
+    if (!inFlight.add(id)) {
+      return false;
     }
-    Map<String, DeliveryOutcome> outcomes =
-        transport.deliver(
-            entry,
-            pending,
-            () -> {
-              try {
-                return spool.open(entry.id());
-              } catch (SpoolException e) {
-                throw new IOException("spool entry " + entry.id().value() + " unreadable", e);
-              }
-            });
+    try {
+      Optional<SpoolEntry> found = spool.entry(id);
+      if (found.isEmpty()) {
+        return false;
+      }
+      bounce(found.get(), clock.instant());
+      return true;
+    } finally {
+      inFlight.remove(id);
+    }
+  }
+
+  private void attempt(SpoolEntry entry, Instant now) throws SpoolException {
+    if (entry.bounceRequested()) {
+      bounce(entry, now);
+      return;
+    }
+    List<String> pending = new ArrayList<>();
+    for (Recipient r : entry.pending()) {
+      pending.add(r.address());
+    }
+    if (pending.isEmpty()) {
+      spool.remove(entry.id()); // a crash came between the last attempt and its removal
+      return;
+    }
+    Map<String, DeliveryOutcome> outcomes = transport.deliver(entry, pending, source(entry));
     RetryDecision decision = retry.next(entry.attempts() + 1, entry.accepted(), now);
     boolean expired = decision.retryAt().isEmpty();
     List<Recipient> updated = new ArrayList<>();
-    boolean stillPending = false;
-    for (Recipient r : entry.recipients()) {
-      if (r.state() != RecipientState.PENDING) {
-        continue;
-      }
+    List<Recipient> failed = new ArrayList<>();
+    for (Recipient r : entry.pending()) {
       DeliveryOutcome o =
           outcomes.getOrDefault(
               r.address(), new DeliveryOutcome.Deferred("no answer for this recipient"));
-      Recipient next;
       if (o instanceof DeliveryOutcome.Delivered) {
-        next = r.delivered(o.reply());
+        updated.add(r.delivered(o.reply()));
         maillog.info(
             "delivered id={} to=<{}> reply=\"{}\"", entry.id().value(), r.address(), o.reply());
       } else if (o instanceof DeliveryOutcome.Bounced || expired) {
         String why = o instanceof DeliveryOutcome.Bounced ? o.reply() : "expired: " + o.reply();
-        next = r.failed(why);
-        maillog.info("bounced id={} to=<{}> reply=\"{}\"", entry.id().value(), r.address(), why);
+        failed.add(r.failed(why));
       } else {
-        next = r.deferred(o.reply());
-        stillPending = true;
+        updated.add(r.deferred(o.reply()));
         maillog.info(
             "deferred id={} to=<{}> reply=\"{}\"", entry.id().value(), r.address(), o.reply());
       }
-      updated.add(next);
     }
-    if (stillPending) {
-      spool.recordAttempt(entry.id(), updated, decision.retryAt().orElse(now));
-    } else {
+    if (!failed.isEmpty()) {
+      if (report(entry, failed) || expired) {
+        failed.forEach(r -> logBounced(entry, r));
+        updated.addAll(failed);
+      } else {
+        // The DSN could not be stored: keep them pending, so that the next attempt reports them.
+        failed.forEach(r -> updated.add(r.deferred(r.lastReply())));
+      }
+    }
+    boolean stillPending = updated.stream().anyMatch(r -> r.state() == RecipientState.PENDING);
+    if (!stillPending) {
       spool.recordAttempt(entry.id(), updated, now);
       spool.remove(entry.id());
+      return;
     }
+    SpoolEntry after = spool.recordAttempt(entry.id(), updated, decision.retryAt().orElse(now));
+    if (!after.delayWarned() && retry.isDelayed(after.accepted(), now)) {
+      warnDelayed(after);
+    }
+  }
+
+  /** Fails every pending recipient without an attempt, reports them, removes the entry. */
+  private void bounce(SpoolEntry entry, Instant now) throws SpoolException {
+    List<Recipient> failed = new ArrayList<>();
+    for (Recipient r : entry.pending()) {
+      failed.add(
+          r.failed(
+              OPERATOR_BOUNCE + (r.lastReply().isEmpty() ? "" : "; last reply: " + r.lastReply())));
+    }
+    if (!report(entry, failed)) {
+      // Try again in a minute rather than on every pass.
+      spool.reschedule(entry.id(), now.plusSeconds(60));
+      return;
+    }
+    failed.forEach(r -> logBounced(entry, r));
+    spool.recordAttempt(entry.id(), failed, now);
+    spool.remove(entry.id());
+  }
+
+  /** Sends the failed-recipients DSN; false when it could not be stored. */
+  private boolean report(SpoolEntry entry, List<Recipient> failed) {
+    try {
+      bouncer.failed(entry, failed, source(entry));
+      return true;
+    } catch (LocalSubmission.Refused e) {
+      log.error("dsn not stored queueId={} reason=\"{}\"", entry.id(), e.getMessage());
+      return false;
+    }
+  }
+
+  private void warnDelayed(SpoolEntry entry) throws SpoolException {
+    try {
+      bouncer.delayed(entry, entry.pending(), entry.accepted().plus(retry.maxAge()), source(entry));
+      spool.markDelayWarned(entry.id());
+    } catch (LocalSubmission.Refused e) {
+      log.warn(
+          "delay warning not stored, next attempt tries again queueId={} reason=\"{}\"",
+          entry.id(),
+          e.getMessage());
+    }
+  }
+
+  private static void logBounced(SpoolEntry entry, Recipient r) {
+    maillog.info(
+        "bounced id={} to=<{}> reply=\"{}\"", entry.id().value(), r.address(), r.lastReply());
+  }
+
+  private Transport.MessageSource source(SpoolEntry entry) {
+    return () -> {
+      try {
+        return spool.open(entry.id());
+      } catch (SpoolException e) {
+        throw new IOException("spool entry " + entry.id().value() + " unreadable", e);
+      }
+    };
   }
 }

@@ -6,10 +6,7 @@ import jakarta.mail.MessagingException;
 import jakarta.mail.SendFailedException;
 import jakarta.mail.Session;
 import jakarta.mail.internet.AddressException;
-import jakarta.mail.internet.InternetAddress;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,8 +15,6 @@ import java.util.Properties;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.Semaphore;
 import javax.net.ssl.SSLSocketFactory;
-import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
-import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
 import org.eclipse.angus.mail.smtp.SMTPTransport;
 import org.mailseal.spool.SpoolEntry;
 import org.slf4j.Logger;
@@ -92,11 +87,7 @@ public final class SmarthostTransport implements Transport, AutoCloseable {
     Map<String, DeliveryOutcome> out = new LinkedHashMap<>();
     Address[] to;
     try {
-      List<Address> list = new ArrayList<>();
-      for (String r : recipients) {
-        list.add(new InternetAddress(r, false));
-      }
-      to = list.toArray(new Address[0]);
+      to = SmtpOutcomes.addresses(recipients);
     } catch (AddressException e) {
       recipients.forEach(
           r -> out.put(r, new DeliveryOutcome.Bounced("5.1.3 bad address: " + e.getMessage())));
@@ -109,14 +100,14 @@ public final class SmarthostTransport implements Transport, AutoCloseable {
       t = borrow();
       try {
         t.sendMessage(new RawMessage(session, message, entry.sender()), to);
-        String reply = reply(t);
+        String reply = SmtpOutcomes.reply(t);
         recipients.forEach(r -> out.put(r, new DeliveryOutcome.Delivered(reply)));
         reusable = true;
       } catch (SendFailedException e) {
-        reusable = outcomes(e, recipients, out, t);
+        reusable = SmtpOutcomes.fromRefusal(e, recipients, out, t);
       }
     } catch (MessagingException e) {
-      String why = settings.host() + ":" + settings.port() + ": " + describe(e);
+      String why = settings.host() + ":" + settings.port() + ": " + SmtpOutcomes.describe(e);
       log.warn("smarthost attempt failed: {}", why);
       recipients.forEach(r -> out.putIfAbsent(r, new DeliveryOutcome.Deferred(why)));
     } finally {
@@ -124,56 +115,12 @@ public final class SmarthostTransport implements Transport, AutoCloseable {
         if (reusable) {
           idle.offerFirst(t);
         } else {
-          closeQuietly(t);
+          SmtpOutcomes.closeQuietly(t);
         }
       }
       permits.release();
     }
     return out;
-  }
-
-  /** Per-recipient outcomes from a partial or total refusal; returns whether the link is usable. */
-  private static boolean outcomes(
-      SendFailedException e,
-      List<String> recipients,
-      Map<String, DeliveryOutcome> out,
-      SMTPTransport t) {
-    Map<String, DeliveryOutcome> failed = new HashMap<>();
-    DeliveryOutcome whole = null;
-    for (Exception x = e;
-        x != null;
-        x = x instanceof MessagingException m ? m.getNextException() : null) {
-      if (x instanceof SMTPAddressFailedException af) {
-        failed.put(af.getAddress().getAddress(), outcome(af.getReturnCode(), af.getMessage()));
-      } else if (x instanceof SMTPSendFailedException sf && sf.getReturnCode() >= 400) {
-        whole = outcome(sf.getReturnCode(), sf.getMessage());
-      }
-    }
-    for (String r : recipients) {
-      DeliveryOutcome o = failed.get(r);
-      if (o == null) {
-        o = whole;
-      }
-      if (o == null) {
-        boolean sent = false;
-        if (e.getValidSentAddresses() != null) {
-          for (Address a : e.getValidSentAddresses()) {
-            sent |= ((InternetAddress) a).getAddress().equalsIgnoreCase(r);
-          }
-        }
-        o =
-            sent
-                ? new DeliveryOutcome.Delivered(reply(t))
-                : new DeliveryOutcome.Deferred("not sent: " + describe(e));
-      }
-      out.put(r, o);
-    }
-    return t.isConnected();
-  }
-
-  private static DeliveryOutcome outcome(int code, String text) {
-    String reply = text == null ? String.valueOf(code) : text.strip();
-    return code >= 500 ? new DeliveryOutcome.Bounced(reply) : new DeliveryOutcome.Deferred(reply);
   }
 
   private SMTPTransport borrow() throws MessagingException {
@@ -182,7 +129,7 @@ public final class SmarthostTransport implements Transport, AutoCloseable {
       if (t.isConnected()) { // a NOOP round trip
         return t;
       }
-      closeQuietly(t);
+      SmtpOutcomes.closeQuietly(t);
     }
     t = (SMTPTransport) session.getTransport(protocol);
     t.connect(
@@ -201,38 +148,11 @@ public final class SmarthostTransport implements Transport, AutoCloseable {
     return opened.get();
   }
 
-  private static String reply(SMTPTransport t) {
-    String r = t.getLastServerResponse();
-    return r == null ? "250" : r.strip();
-  }
-
-  private static String describe(Exception e) {
-    StringBuilder sb = new StringBuilder();
-    for (Throwable x = e; x != null && sb.length() < 300; x = x.getCause()) {
-      if (sb.length() > 0) {
-        sb.append(": ");
-      }
-      sb.append(x.getMessage() == null ? x.getClass().getSimpleName() : x.getMessage().strip());
-      if (x.getCause() == x) {
-        break;
-      }
-    }
-    return sb.toString().replace('\n', ' ').replace('\r', ' ');
-  }
-
-  private static void closeQuietly(SMTPTransport t) {
-    try {
-      t.close();
-    } catch (MessagingException e) {
-      // already gone
-    }
-  }
-
   @Override
   public void close() {
     SMTPTransport t;
     while ((t = idle.pollFirst()) != null) {
-      closeQuietly(t);
+      SmtpOutcomes.closeQuietly(t);
     }
   }
 }

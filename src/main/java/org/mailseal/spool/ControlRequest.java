@@ -7,7 +7,10 @@ package org.mailseal.spool;
  * may happen after a crash, does no harm.
  */
 public sealed interface ControlRequest
-    permits ControlRequest.Remove, ControlRequest.RetryNow, ControlRequest.RetryAll {
+    permits ControlRequest.Remove,
+        ControlRequest.RetryNow,
+        ControlRequest.RetryAll,
+        ControlRequest.Bounce {
 
   /** The wire tag of this request in the request file ({@code "op"}). */
   String op();
@@ -74,6 +77,37 @@ public sealed interface ControlRequest
         }
       }
       return "ok retry " + n + " entries";
+    }
+  }
+
+  /**
+   * Fail every pending recipient of one entry now and send its sender the DSN. The spool only marks
+   * the entry ({@link Spool#requestBounce}); the delivery worker fails and reports on its next
+   * pass, so the DSN is signed and stored like any other message.
+   */
+  record Bounce(QueueId id) implements ControlRequest {
+    public Bounce {
+      if (id == null) {
+        throw new IllegalArgumentException("Bounce: id must not be null");
+      }
+    }
+
+    @Override
+    public String op() {
+      return "bounce";
+    }
+
+    @Override
+    public String applyTo(Spool spool) throws SpoolException {
+      SpoolEntry e = spool.requestBounce(id);
+      return "ok bounce "
+          + id
+          + ": "
+          + e.pending().size()
+          + " pending recipient(s) fail on the next delivery pass"
+          + (e.bounce() || e.sender().isEmpty()
+              ? " (null sender: no DSN)"
+              : ", DSN to <" + e.sender() + ">");
     }
   }
 }

@@ -32,6 +32,8 @@ final class EnvelopeCodec {
     root.put("attempts", e.attempts());
     root.put("nextAttempt", e.nextAttempt().toString());
     root.put("size", e.size());
+    root.put("delayWarned", e.delayWarned());
+    root.put("bounceRequested", e.bounceRequested());
     ArrayNode rcpts = root.putArray("recipients");
     for (Recipient r : e.recipients()) {
       ObjectNode n = rcpts.addObject();
@@ -83,7 +85,10 @@ final class EnvelopeCodec {
           Instant.parse(text(root, "accepted")),
           integer(root, "attempts"),
           Instant.parse(text(root, "nextAttempt")),
-          root.path("size").asLong(-1));
+          root.path("size").asLong(-1),
+          // Added later in version 1: absent in older envelopes, which had neither.
+          root.path("delayWarned").asBoolean(false),
+          root.path("bounceRequested").asBoolean(false));
     } catch (IllegalArgumentException | DateTimeParseException e) {
       throw new IOException("invalid envelope: " + e.getMessage(), e);
     }

@@ -233,6 +233,29 @@ public final class Spool implements AutoCloseable {
   }
 
   /**
+   * Records that the entry's sender was sent its delay warning (never twice, even after a restart).
+   */
+  public SpoolEntry markDelayWarned(QueueId id) throws SpoolException {
+    synchronized (stripe(id)) {
+      SpoolEntry updated = current(id).withDelayWarned();
+      rewriteEnvelope(updated);
+      return updated;
+    }
+  }
+
+  /**
+   * Marks an entry for an operator's bounce and makes it due now: the delivery worker then fails
+   * every pending recipient and sends the sender the DSN instead of trying again. Idempotent.
+   */
+  public SpoolEntry requestBounce(QueueId id) throws SpoolException {
+    synchronized (stripe(id)) {
+      SpoolEntry updated = current(id).withBounceRequested(clock.instant());
+      rewriteEnvelope(updated);
+      return updated;
+    }
+  }
+
+  /**
    * Removes an entry and its message for good (delivered, bounced or deleted by the operator). Its
    * envelope is first renamed to {@code <id>.del} and that is synced: from then on the entry is
    * gone, even if a crash stops the rest.

@@ -80,6 +80,8 @@ public final class SpoolControl {
       root.put("id", r.id().value());
     } else if (request instanceof ControlRequest.RetryNow r) {
       root.put("id", r.id().value());
+    } else if (request instanceof ControlRequest.Bounce r) {
+      root.put("id", r.id().value());
     }
     return root.toString().getBytes(StandardCharsets.UTF_8);
   }
@@ -103,6 +105,8 @@ public final class SpoolControl {
           return new ControlRequest.RetryNow(QueueId.parse(root.path("id").asText()));
         case "retry-all":
           return new ControlRequest.RetryAll();
+        case "bounce":
+          return new ControlRequest.Bounce(QueueId.parse(root.path("id").asText()));
         default:
           throw new IOException("unknown control op " + op);
       }

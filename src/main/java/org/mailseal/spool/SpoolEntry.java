@@ -23,6 +23,10 @@ import java.util.Set;
  * @param attempts how many delivery attempts were recorded
  * @param nextAttempt when the message is next due for delivery
  * @param size the size of the message file in bytes
+ * @param delayWarned whether the sender was already sent a delay warning (RFC 3464 "delayed"), so
+ *     that a restart does not send it again
+ * @param bounceRequested whether an operator asked ({@code queue bounce}) that every pending
+ *     recipient fail now and the sender get the DSN; the delivery worker does it on its next pass
  */
 public record SpoolEntry(
     QueueId id,
@@ -33,7 +37,9 @@ public record SpoolEntry(
     Instant accepted,
     int attempts,
     Instant nextAttempt,
-    long size) {
+    long size,
+    boolean delayWarned,
+    boolean bounceRequested) {
   public SpoolEntry {
     if (id == null || sender == null || authUser == null) {
       throw new IllegalArgumentException("SpoolEntry: id, sender and authUser must not be null");
@@ -60,6 +66,31 @@ public record SpoolEntry(
     if (bounce && !sender.isEmpty()) {
       throw new IllegalArgumentException("SpoolEntry: a bounce must have the null sender <>");
     }
+  }
+
+  /** An entry with no delay warning sent and no bounce requested. */
+  public SpoolEntry(
+      QueueId id,
+      String sender,
+      List<Recipient> recipients,
+      String authUser,
+      boolean bounce,
+      Instant accepted,
+      int attempts,
+      Instant nextAttempt,
+      long size) {
+    this(
+        id,
+        sender,
+        recipients,
+        authUser,
+        bounce,
+        accepted,
+        attempts,
+        nextAttempt,
+        size,
+        false,
+        false);
   }
 
   /** A message just accepted at {@code now}: every recipient pending, due at once. */
@@ -112,11 +143,64 @@ public record SpoolEntry(
           "SpoolEntry " + id + ": not a recipient: " + byAddress.keySet());
     }
     return new SpoolEntry(
-        id, sender, updated, authUser, bounce, accepted, attempts + 1, next, size);
+        id,
+        sender,
+        updated,
+        authUser,
+        bounce,
+        accepted,
+        attempts + 1,
+        next,
+        size,
+        delayWarned,
+        bounceRequested);
   }
 
   /** This entry due again at {@code next}, nothing else changed. */
   SpoolEntry rescheduled(Instant next) {
-    return new SpoolEntry(id, sender, recipients, authUser, bounce, accepted, attempts, next, size);
+    return new SpoolEntry(
+        id,
+        sender,
+        recipients,
+        authUser,
+        bounce,
+        accepted,
+        attempts,
+        next,
+        size,
+        delayWarned,
+        bounceRequested);
+  }
+
+  /** This entry with its delay warning recorded as sent. */
+  SpoolEntry withDelayWarned() {
+    return new SpoolEntry(
+        id,
+        sender,
+        recipients,
+        authUser,
+        bounce,
+        accepted,
+        attempts,
+        nextAttempt,
+        size,
+        true,
+        bounceRequested);
+  }
+
+  /** This entry marked for an operator's bounce, due at {@code next}. */
+  SpoolEntry withBounceRequested(Instant next) {
+    return new SpoolEntry(
+        id,
+        sender,
+        recipients,
+        authUser,
+        bounce,
+        accepted,
+        attempts,
+        next,
+        size,
+        delayWarned,
+        true);
   }
 }

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -57,6 +58,20 @@ class ConfigLoaderTest {
                 assertThat(e.problems())
                     .extracting(p -> p.toString().replace(BAD + "/", ""))
                     .containsExactlyElementsOf(expected));
+  }
+
+  @Test
+  void routesSendSomeRecipientDomainsAnotherWay(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("mailseal.yaml");
+    Files.writeString(
+        file,
+        "delivery:\n  route: mx\n  routes:\n    Example.NET: smarthost\n    example.org: file\n"
+            + "  smarthost:\n    host: smtp.example.net\ndomains:\n  example.com: {}\n");
+    MailsealConfig c = ConfigLoader.load(file);
+    assertThat(c.delivery().route()).isEqualTo("mx");
+    assertThat(c.delivery().routes())
+        .containsExactly(Map.entry("example.net", "smarthost"), Map.entry("example.org", "file"));
+    assertThat(ConfigLoader.describe(c)).contains("delivery.routes \"example.net\"=smarthost");
   }
 
   @Test

@@ -35,6 +35,8 @@ class DeliveryWorkerTest {
   @TempDir Path dir;
   private final MutableClock clock = new MutableClock(Instant.parse("2026-11-22T10:00:00Z"));
   private Spool spool;
+  private final RecordingSubmission dsns = new RecordingSubmission();
+  private final Bouncer bouncer = new Bouncer(dsns, "relay.example.com", clock);
 
   @BeforeEach
   void open() throws Exception {
@@ -60,7 +62,8 @@ class DeliveryWorkerTest {
   void fileTransportWritesTheSignedBytesAndTheEnvelopeThenTheSpoolForgetsThem() throws Exception {
     QueueId id = store("b@example.net", "c@example.net");
     Path outbox = dir.resolve("outbox");
-    DeliveryWorker worker = new DeliveryWorker(spool, new FileTransport(outbox), retry(), clock);
+    DeliveryWorker worker =
+        new DeliveryWorker(spool, new FileTransport(outbox), retry(), clock, bouncer);
     assertThat(worker.runOnce(10)).isEqualTo(1);
     assertThat(Files.readAllBytes(outbox.resolve(id.value() + ".eml"))).isEqualTo(MESSAGE);
     assertThat(Files.readString(outbox.resolve(id.value() + ".envelope")))
@@ -90,7 +93,7 @@ class DeliveryWorkerTest {
           }
           return out;
         };
-    DeliveryWorker worker = new DeliveryWorker(spool, scripted, retry(), clock);
+    DeliveryWorker worker = new DeliveryWorker(spool, scripted, retry(), clock, bouncer);
     worker.runOnce(10);
     assertThat(spool.entry(id).orElseThrow().recipients())
         .extracting(r -> r.address() + "=" + r.state())
@@ -118,7 +121,7 @@ class DeliveryWorkerTest {
           recipients.forEach(r -> out.put(r, new DeliveryOutcome.Deferred("connection refused")));
           return out;
         };
-    DeliveryWorker worker = new DeliveryWorker(spool, down, retry(), clock);
+    DeliveryWorker worker = new DeliveryWorker(spool, down, retry(), clock, bouncer);
     worker.runOnce(10);
     assertThat(spool.entry(id).orElseThrow().recipients().get(0).state())
         .isEqualTo(RecipientState.PENDING);

@@ -16,20 +16,23 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 
 /**
- * An upstream SMTP server for tests that answers RCPT and DATA as scripted (4xx, 5xx, per
- * recipient), over implicit TLS with the server socket it is given. Records every transaction it
- * accepted. Serves connections one after another on one thread until closed.
+ * An upstream SMTP server for tests that answers the greeting, RCPT and DATA as scripted (4xx, 5xx,
+ * per recipient), over implicit TLS or plain with the server socket it is given, optionally
+ * offering STARTTLS. Records every transaction it accepted. Serves connections one after another on
+ * one thread until closed.
  */
-final class ScriptedSmtpPeer implements AutoCloseable {
-  /** What the peer accepted: envelope and data. */
-  record Received(String from, List<String> to, String data) {}
+public final class ScriptedSmtpPeer implements AutoCloseable {
+  /** What the peer accepted: envelope, data, and whether the session had switched to TLS. */
+  public record Received(String from, List<String> to, String data, boolean tls) {}
 
   private final ServerSocket server;
   private final Thread thread;
-  final List<Received> received = new CopyOnWriteArrayList<>();
-  final Map<String, Integer> connections = new ConcurrentHashMap<>();
+  public final List<Received> received = new CopyOnWriteArrayList<>();
+  public final Map<String, Integer> connections = new ConcurrentHashMap<>();
   private volatile Function<String, String> rcptReply = r -> "250 2.1.5 ok";
   private volatile String dataReply = "250 2.0.0 queued";
+  private volatile String greeting = "220 peer.test ESMTP";
+  private volatile Function<Socket, Socket> startTls;
 
   ScriptedSmtpPeer(ServerSocket unbound) throws IOException {
     this(unbound, 0);
@@ -37,23 +40,37 @@ final class ScriptedSmtpPeer implements AutoCloseable {
 
   /** Binds {@code unbound} to 127.0.0.1:{@code port} (0 for any free port) and starts serving. */
   ScriptedSmtpPeer(ServerSocket unbound, int port) throws IOException {
+    this(unbound, InetAddress.getLoopbackAddress(), port);
+  }
+
+  /** Binds {@code unbound} to {@code address}:{@code port} and starts serving. */
+  public ScriptedSmtpPeer(ServerSocket unbound, InetAddress address, int port) throws IOException {
     this.server = unbound;
-    server.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+    server.bind(new java.net.InetSocketAddress(address, port));
     thread = new Thread(this::serve, "scripted-smtp-peer");
     thread.setDaemon(true);
     thread.start();
   }
 
-  int port() {
+  public int port() {
     return server.getLocalPort();
   }
 
-  void onRcpt(Function<String, String> reply) {
+  public void onRcpt(Function<String, String> reply) {
     rcptReply = reply;
   }
 
-  void onData(String reply) {
+  public void onData(String reply) {
     dataReply = reply;
+  }
+
+  void greeting(String reply) {
+    greeting = reply;
+  }
+
+  /** Offers STARTTLS and switches the socket with {@code wrap} (server mode) when asked. */
+  void offerStartTls(Function<Socket, Socket> wrap) {
+    startTls = wrap;
   }
 
   private void serve() {
@@ -67,18 +84,33 @@ final class ScriptedSmtpPeer implements AutoCloseable {
     }
   }
 
-  private void session(Socket s) throws IOException {
+  private void session(Socket plain) throws IOException {
+    Socket s = plain;
+    boolean tls = false;
     BufferedReader in =
         new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
     OutputStream out = s.getOutputStream();
-    write(out, "220 peer.test ESMTP");
+    write(out, greeting);
+    if (!greeting.startsWith("2")) {
+      return;
+    }
     String from = null;
     List<String> to = new CopyOnWriteArrayList<>();
     String line;
     while ((line = in.readLine()) != null) {
       String u = line.toUpperCase(java.util.Locale.ROOT);
       if (u.startsWith("EHLO")) {
-        write(out, "250-peer.test\r\n250-PIPELINING\r\n250 8BITMIME");
+        write(
+            out,
+            "250-peer.test\r\n250-PIPELINING\r\n"
+                + (startTls != null && !tls ? "250-STARTTLS\r\n" : "")
+                + "250 8BITMIME");
+      } else if (u.equals("STARTTLS") && startTls != null && !tls) {
+        write(out, "220 2.0.0 go ahead");
+        s = startTls.apply(s);
+        tls = true;
+        in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+        out = s.getOutputStream();
       } else if (u.startsWith("MAIL FROM:")) {
         from = line.substring(10).trim();
         to.clear();
@@ -99,7 +131,7 @@ final class ScriptedSmtpPeer implements AutoCloseable {
         }
         String r = dataReply;
         if (r.startsWith("2")) {
-          received.add(new Received(from, List.copyOf(to), data.toString()));
+          received.add(new Received(from, List.copyOf(to), data.toString(), tls));
         }
         write(out, r);
       } else if (u.equals("RSET") || u.equals("NOOP")) {

@@ -152,7 +152,11 @@ class SmarthostTransportTest {
       org.mailseal.testing.MutableClock now = new org.mailseal.testing.MutableClock(spool.now());
       DeliveryWorker w =
           new DeliveryWorker(
-              spool, t, RetrySchedule.defaults(new java.util.Random(1)).withJitter(0), now);
+              spool,
+              t,
+              RetrySchedule.defaults(new java.util.Random(1)).withJitter(0),
+              now,
+              new Bouncer(new RecordingSubmission(), "relay.example.com", now));
       assertThat(w.runOnce(10)).isEqualTo(1);
       assertThat(spool.depth()).isEqualTo(1);
       assertThat(spool.list().get(0).recipients().get(0).lastReply()).contains("451 4.3.0");

@@ -33,6 +33,33 @@ class EnvelopeCodecTest {
   }
 
   @Test
+  void delayWarningAndBounceRequestReadBackAndDefaultToFalseInOlderEnvelopes() throws IOException {
+    SpoolEntry e =
+        new SpoolEntry(
+            QueueId.parse("06H05CP500NW1DRJ"),
+            "a@example.com",
+            List.of(Recipient.pending("bob@example.net")),
+            "alice",
+            false,
+            Instant.parse("2026-11-22T10:00:00Z"),
+            1,
+            Instant.parse("2026-11-22T10:01:00Z"),
+            10,
+            true,
+            true);
+    assertThat(codec.read(codec.write(e))).isEqualTo(e);
+    String older =
+        "{\"version\":1,\"id\":\"06H05CP500NW1DRJ\",\"sender\":\"a@example.com\","
+            + "\"authUser\":\"alice\",\"bounce\":false,\"accepted\":\"2026-11-22T10:00:00Z\","
+            + "\"attempts\":1,\"nextAttempt\":\"2026-11-22T10:01:00Z\",\"size\":10,"
+            + "\"recipients\":[{\"address\":\"bob@example.net\",\"state\":\"PENDING\","
+            + "\"lastReply\":\"\"}]}";
+    SpoolEntry read = codec.read(bytes(older));
+    assertThat(read.delayWarned()).isFalse();
+    assertThat(read.bounceRequested()).isFalse();
+  }
+
+  @Test
   void envelopeOfUnknownVersionOrMissingFieldIsRejected() {
     assertThatThrownBy(() -> codec.read(bytes("{\"version\":2}")))
         .isInstanceOf(IOException.class)

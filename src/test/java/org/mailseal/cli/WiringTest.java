@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.mailseal.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mailseal.config.ConfigLoader;
+import org.mailseal.config.MailsealConfig;
+import org.mailseal.dkim.DkimKeyRecord;
+import org.mailseal.dkim.DkimVerifier;
+import org.mailseal.dkim.VerificationResult;
+import org.mailseal.keys.DkimKey;
+import org.mailseal.keys.FileKeyStore;
+import org.mailseal.keys.Selector;
+import org.mailseal.spool.EnvelopeDraft;
+import org.mailseal.spool.QueueId;
+import org.mailseal.spool.Spool;
+import org.mailseal.spool.SpoolOptions;
+
+/** The running relay as serve builds it: route mx, a per-domain route, the bouncer, workers. */
+class WiringTest {
+  @TempDir Path dir;
+
+  @Test
+  void aBounceMarkedBeforeStartIsReportedWithASignedDsnThroughThePerDomainRoute() throws Exception {
+    Path file = dir.resolve("mailseal.yaml");
+    Files.writeString(
+        file,
+        String.join(
+            "\n",
+            "server:",
+            "  hostname: relay.example.com",
+            "tls:",
+            "  self-signed-directory: " + dir.resolve("tls"),
+            "listeners:",
+            "  submission: {address: 127.0.0.1, port: 0}",
+            "  submissions: {address: 127.0.0.1, port: 0}",
+            "users:",
+            "  file: " + dir.resolve("users.yaml"),
+            "keys:",
+            "  directory: " + dir.resolve("keys"),
+            "  dns-export: " + dir.resolve("dns"),
+            "spool:",
+            "  directory: " + dir.resolve("spool"),
+            "delivery:",
+            "  route: mx",
+            "  workers: 3",
+            "  routes:",
+            "    example.com: file",
+            "  file:",
+            "    directory: " + dir.resolve("outbox"),
+            "admin:",
+            "  enabled: false",
+            "domains:",
+            "  example.com: {}",
+            ""));
+    MailsealConfig config = ConfigLoader.load(file);
+    QueueId id;
+    try (Spool spool =
+        Spool.open(
+            config.spool().directory(),
+            Clock.systemUTC(),
+            SpoolOptions.defaults(new SecureRandom()))) {
+      id =
+          spool.store(
+              EnvelopeDraft.submitted("alice@example.com", List.of("bob@example.org"), "alice"),
+              new ByteArrayInputStream(
+                  "From: alice@example.com\r\nSubject: hello\r\n\r\nhi\r\n".getBytes()));
+      spool.requestBounce(id);
+    }
+    Path outbox = dir.resolve("outbox");
+    try (Wiring wiring = new Wiring(config, new PrintWriter(new StringWriter()))) {
+      wiring.start();
+      Instant deadline = Instant.now().plus(Duration.ofSeconds(20));
+      while (Instant.now().isBefore(deadline) && !hasMessage(outbox)) {
+        Thread.onSpinWait();
+        Thread.yield();
+      }
+    }
+    Path eml;
+    try (var files = Files.list(outbox)) {
+      eml = files.filter(p -> p.toString().endsWith(".eml")).findFirst().orElseThrow();
+    }
+    String envelope =
+        Files.readString(
+            eml.resolveSibling(eml.getFileName().toString().replace(".eml", ".envelope")));
+    assertThat(envelope).isEqualTo("MAIL FROM:<>\nRCPT TO:<alice@example.com>\n");
+    byte[] dsn = Files.readAllBytes(eml);
+    assertThat(new String(dsn))
+        .contains("From: Mail Delivery System <MAILER-DAEMON@example.com>")
+        .contains("Reporting-MTA: dns; relay.example.com")
+        .contains("X-Mailseal-Queue-ID: " + id)
+        .contains("Final-Recipient: rfc822; bob@example.org");
+    FileKeyStore keys = new FileKeyStore(dir.resolve("keys"), Clock.systemUTC());
+    List<VerificationResult> results =
+        new DkimVerifier(
+                (domain, selector) -> {
+                  try {
+                    return keys.find(domain, new Selector(selector))
+                        .map(DkimKey::record)
+                        .map(DkimKeyRecord::render)
+                        .map(List::of)
+                        .orElse(List.of());
+                  } catch (org.mailseal.keys.KeyStoreException e) {
+                    throw new IllegalStateException(e);
+                  }
+                },
+                Clock.systemUTC())
+            .verify(new ByteArrayInputStream(dsn));
+    assertThat(results).hasSize(2).allMatch(r -> r instanceof VerificationResult.Pass);
+  }
+
+  private static boolean hasMessage(Path outbox) {
+    if (!Files.isDirectory(outbox)) {
+      return false;
+    }
+    try (var files = Files.list(outbox)) {
+      return files.anyMatch(p -> p.toString().endsWith(".envelope"));
+    } catch (java.io.IOException e) {
+      return false;
+    }
+  }
+}
