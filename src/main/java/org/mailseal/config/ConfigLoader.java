@@ -133,6 +133,7 @@ public final class ConfigLoader {
             limits.duration("timeout", Duration.ofMinutes(5)),
             limits.duration("data-timeout", Duration.ofMinutes(3)),
             (int) Math.min(Integer.MAX_VALUE, limits.size("header-size", 256L * 1024)),
+            limits.integer("line-length", 998, 0, 1_000_000),
             limits.integer("messages-per-hour", 1000, 1, 10_000_000));
     limits.finish();
 

@@ -98,6 +98,8 @@ public record MailsealConfig(
    * @param dataTimeout how long the server waits for the next piece of message data after DATA or
    *     BDAT before closing the session
    * @param headerSize bytes of the header section of a message
+   * @param lineLength octets per line of a message, CRLF excluded (RFC 5322 §2.1.1: 998); 0 for no
+   *     limit
    * @param messagesPerHour per authenticated user (450 4.7.1 above)
    */
   public record Limits(
@@ -108,6 +110,7 @@ public record MailsealConfig(
       Duration timeout,
       Duration dataTimeout,
       int headerSize,
+      int lineLength,
       int messagesPerHour) {}
 
   /** The admin HTTP listener ({@code /metrics}, {@code /health}, {@code /ready}). */

@@ -326,6 +326,11 @@ final class SmtpVerbs {
         socket.setSoTimeout(dataMillis);
         try {
           inner.execute(line, s);
+          if (name.equals("DATA")) {
+            // RFC 5321 §4.1.1.4: DATA's final reply ends the transaction, refused or not;
+            // SubEthaSMTP resets only after a 250.
+            s.resetMailTransaction();
+          }
         } catch (java.net.SocketTimeoutException e) {
           // RFC 3463 4.4.2: the connection dropped (here: went silent); nothing was accepted.
           s.sendResponse("421 4.4.2 No message data for too long; closing");

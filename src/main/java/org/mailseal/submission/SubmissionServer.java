@@ -71,7 +71,8 @@ public final class SubmissionServer {
             new SenderPolicy(signed),
             new RateLimiter(limits.messagesPerHour(), p.clock()),
             p.keys(),
-            new SubmissionContext.Limits(limits.messageSize(), limits.headerSize()),
+            new SubmissionContext.Limits(
+                limits.messageSize(), limits.headerSize(), limits.lineLength()),
             c.server().relayUnsigned(),
             new TraceFields(
                 c.server().hostname(), c.server().receivedClientIp(), p.clock(), p.random()),

@@ -141,6 +141,21 @@ class SmtpVerbsTest {
   }
 
   @Test
+  void aLineLongerThan998OctetsIsRefusedAndTheSessionGoesOn() throws Exception {
+    try (SmtpDialog d = s.authenticated("alice@example.com")) {
+      d.expect("MAIL FROM:<alice@example.com>", "250");
+      d.expect("RCPT TO:<bob@example.org>", "250");
+      assertThat(d.data("From: alice@example.com\n\n" + "x".repeat(999) + "\nend\n"))
+          .startsWith("554 5.6.0 Message has a line longer than 998 octets");
+      d.expect("MAIL FROM:<alice@example.com>", "250");
+      d.expect("RCPT TO:<bob@example.org>", "250");
+      assertThat(d.data("From: alice@example.com\n\n" + "x".repeat(998) + "\nend\n"))
+          .startsWith("250 2.0.0");
+    }
+    assertThat(s.spool.depth()).isEqualTo(1);
+  }
+
+  @Test
   void aClientThatStallsInsideDataIsCutOffByTheDataTimeout() throws Exception {
     s.close();
     s =
