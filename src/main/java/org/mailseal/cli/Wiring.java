@@ -79,6 +79,8 @@ final class Wiring implements AutoCloseable {
   private SubmissionServer server;
   private AdminServer admin;
   private SigningKeys signingKeys;
+  private KeyStore keys;
+  private Cluster cluster; // null in the embedded default
   private volatile boolean stopped;
 
   Wiring(MailsealConfig config, PrintWriter out) {
@@ -92,7 +94,7 @@ final class Wiring implements AutoCloseable {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     RelayMetrics metrics = new RelayMetrics(registry);
 
-    KeyStore keys = new FileKeyStore(config.keys().directory(), clock);
+    keys = keyStore();
     bootstrapKeys(keys);
     signingKeys =
         new SigningKeys(
@@ -179,6 +181,15 @@ final class Wiring implements AutoCloseable {
     out.flush();
   }
 
+  /** The cluster's database when configured (opened and migrated now), else the key files. */
+  private KeyStore keyStore() {
+    if (config.cluster().isPresent()) {
+      cluster = Cluster.open(config.cluster().get(), clock, random);
+      return cluster.keys();
+    }
+    return new FileKeyStore(config.keys().directory(), clock);
+  }
+
   private ServerTls tls() throws TlsException {
     MailsealConfig.Tls t = config.tls();
     if (t.certificate().isPresent()) {
@@ -245,7 +256,7 @@ final class Wiring implements AutoCloseable {
         for (Transition t : reconciler.reconcile(d, KeysCommand.policy(config.domains().get(d)))) {
           log.info("rotation {}", t.describe());
         }
-        KeysCommand.export(config, d, clock);
+        KeysCommand.export(config, keys, d, clock);
       }
       signingKeys.refresh();
     } catch (KeyStoreException | RuntimeException e) {
@@ -283,7 +294,7 @@ final class Wiring implements AutoCloseable {
         out.println("; first " + a.tag() + " key of " + d + " is ACTIVE; publish:");
         out.println(KeysCommand.zoneLine(k));
       }
-      KeysCommand.export(config, d, clock);
+      KeysCommand.export(config, keys, d, clock);
     }
     out.flush();
   }
@@ -312,6 +323,9 @@ final class Wiring implements AutoCloseable {
     }
     if (spool != null) {
       spool.close();
+    }
+    if (cluster != null) {
+      cluster.close();
     }
     log.info("shutdown complete");
   }
