@@ -3,6 +3,7 @@ package org.mailseal.rotation;
 
 import java.security.KeyPair;
 import java.time.Clock;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -67,8 +68,24 @@ public final class Reconciler {
 
   /** Reconciles one domain; returns what it did. */
   public List<Transition> reconcile(String domain, RotationPolicy policy) throws KeyStoreException {
-    List<Transition> plan =
-        RotationPlanner.plan(domain, store.list(domain), clock.instant(), policy, dnsShows);
+    return apply(
+        domain,
+        RotationPlanner.plan(domain, store.list(domain), clock.instant(), policy, dnsShows),
+        policy);
+  }
+
+  /**
+   * A scheduled generation fired for {@code scheduledAt}: generates a key of each algorithm that
+   * has none PENDING and none made for that time yet (see {@link RotationPlanner#scheduled}).
+   */
+  public List<Transition> generateScheduled(
+      String domain, RotationPolicy policy, Instant scheduledAt) throws KeyStoreException {
+    return apply(
+        domain, RotationPlanner.scheduled(domain, store.list(domain), scheduledAt, policy), policy);
+  }
+
+  private List<Transition> apply(String domain, List<Transition> plan, RotationPolicy policy)
+      throws KeyStoreException {
     List<Transition> done = new ArrayList<>();
     for (Transition t : plan) {
       if (t instanceof Transition.Publish p) {
