@@ -16,12 +16,13 @@ import org.quartz.utils.DBConnectionManager;
  *
  * <p>Quartz looks data sources up by name in its JVM-wide {@link DBConnectionManager}; we register
  * our pool there under a name of this node ({@code mailseal-<instanceId>}) rather than let Quartz
- * build a second pool from a URL and password. The scheduler's local name is per node too, so two
- * nodes can run in one JVM (as the cluster test does); the name the nodes share, which Quartz
- * writes in every row ({@code SCHED_NAME}), is the job store's {@code instanceName}.
+ * build a second pool from a URL and password. Every node's scheduler has the same name, {@link
+ * #CLUSTER_NAME}: Quartz writes it in every row ({@code SCHED_NAME}) and nodes of one name share
+ * their jobs; the instance id tells the nodes apart. (Quartz sets the job store's name from the
+ * scheduler's, so the two cannot differ.)
  */
 public final class QuartzCluster {
-  /** The name every node's job store uses in the Quartz tables. */
+  /** The name of every node's scheduler, and so of the cluster in the Quartz tables. */
   public static final String CLUSTER_NAME = "mailseal-rotation";
 
   private QuartzCluster() {}
@@ -35,11 +36,10 @@ public final class QuartzCluster {
     String dataSource = "mailseal-" + instanceId;
     DBConnectionManager.getInstance().addConnectionProvider(dataSource, new PoolProvider(db));
     Properties p = new Properties();
-    p.setProperty(StdSchedulerFactory.PROP_SCHED_INSTANCE_NAME, CLUSTER_NAME + "-" + instanceId);
+    p.setProperty(StdSchedulerFactory.PROP_SCHED_INSTANCE_NAME, CLUSTER_NAME);
     p.setProperty(StdSchedulerFactory.PROP_SCHED_INSTANCE_ID, instanceId);
     p.setProperty(
         StdSchedulerFactory.PROP_JOB_STORE_CLASS, "org.quartz.impl.jdbcjobstore.JobStoreTX");
-    p.setProperty("org.quartz.jobStore.instanceName", CLUSTER_NAME);
     p.setProperty(
         "org.quartz.jobStore.driverDelegateClass",
         "org.quartz.impl.jdbcjobstore.PostgreSQLDelegate");
