@@ -283,8 +283,14 @@ final class Wiring implements AutoCloseable {
         KeyAlgorithm a = KeyAlgorithm.parse(alg);
         Selector s = template.render(LocalDate.now(clock), a, taken);
         taken.add(s.value());
-        DkimKey k =
-            keys.add(d, s, generator.generate(a, dom.rsaBits()).getPrivate(), KeyState.ACTIVE);
+        DkimKey k;
+        try {
+          k = keys.add(d, s, generator.generate(a, dom.rsaBits()).getPrivate(), KeyState.ACTIVE);
+        } catch (KeyStoreException.DuplicateSelector e) {
+          // Cluster nodes starting together on an empty database: another node made this key.
+          log.info("first key made by another node domain={} selector={}", d, s);
+          continue;
+        }
         log.warn(
             "ACTION: publish TXT {} \"{}\" (first key of {}, signing now; receivers verify it once"
                 + " DNS has it)",
