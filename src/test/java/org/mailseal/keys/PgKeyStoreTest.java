@@ -40,13 +40,15 @@ class PgKeyStoreTest extends KeyStoreContract {
 
   private PostgresServer pg;
   private String url;
+  private HikariDataSource shared;
   private final List<HikariDataSource> pools = new ArrayList<>();
 
   @BeforeEach
   void database(PostgresServer pg) throws Exception {
     this.pg = pg;
     url = pg.createDatabase();
-    new Migrator(pool()).migrate();
+    shared = pool();
+    new Migrator(shared).migrate();
   }
 
   @AfterEach
@@ -67,7 +69,12 @@ class PgKeyStoreTest extends KeyStoreContract {
   }
 
   private PgKeyStore store(Instant now, KeyEncryptionKey kek) throws Exception {
-    return new PgKeyStore(pool(), kek, new SecureRandom(), Clock.fixed(now, ZoneOffset.UTC));
+    return new PgKeyStore(shared, kek, new SecureRandom(), Clock.fixed(now, ZoneOffset.UTC));
+  }
+
+  /** The store of another node: its own pool. */
+  private PgKeyStore node(Instant now) throws Exception {
+    return new PgKeyStore(pool(), KEK, new SecureRandom(), Clock.fixed(now, ZoneOffset.UTC));
   }
 
   @Test
@@ -127,8 +134,8 @@ class PgKeyStoreTest extends KeyStoreContract {
       Selector b = new Selector("b" + round);
       setup.add("example.com", a, rsa1.getPrivate(), KeyState.PENDING);
       setup.add("example.com", b, rsa2.getPrivate(), KeyState.PENDING);
-      PgKeyStore node1 = store(T0.plus(Duration.ofHours(round)));
-      PgKeyStore node2 = store(T0.plus(Duration.ofHours(round)));
+      PgKeyStore node1 = node(T0.plus(Duration.ofHours(round)));
+      PgKeyStore node2 = node(T0.plus(Duration.ofHours(round)));
       List<Callable<DkimKey>> both =
           List.of(
               () -> node1.transition("example.com", a, KeyState.ACTIVE),
@@ -152,8 +159,8 @@ class PgKeyStoreTest extends KeyStoreContract {
     PgKeyStore setup = store(T0);
     setup.add("example.com", new Selector("r0"), rsa1.getPrivate(), KeyState.ACTIVE);
     setup.add("example.com", new Selector("r1"), rsa2.getPrivate(), KeyState.PENDING);
-    PgKeyStore node1 = store(T0);
-    PgKeyStore node2 = store(T0);
+    PgKeyStore node1 = node(T0);
+    PgKeyStore node2 = node(T0);
     List<Object> results =
         runTogether(
             List.of(
@@ -205,7 +212,7 @@ class PgKeyStoreTest extends KeyStoreContract {
   }
 
   private byte[] column(String sql) throws Exception {
-    try (Connection c = pool().getConnection();
+    try (Connection c = shared.getConnection();
         Statement s = c.createStatement();
         ResultSet r = s.executeQuery(sql)) {
       assertThat(r.next()).isTrue();
@@ -214,7 +221,7 @@ class PgKeyStoreTest extends KeyStoreContract {
   }
 
   private void execute(String sql) throws Exception {
-    try (Connection c = pool().getConnection();
+    try (Connection c = shared.getConnection();
         Statement s = c.createStatement()) {
       s.execute(sql);
     }
