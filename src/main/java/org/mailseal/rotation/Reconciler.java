@@ -13,8 +13,6 @@ import java.util.Set;
 import java.util.function.Predicate;
 import org.mailseal.dns.CheckResult;
 import org.mailseal.dns.DnsChecker;
-import org.mailseal.dns.DnsRecord;
-import org.mailseal.dns.RecordPlan;
 import org.mailseal.dns.TxtRecord;
 import org.mailseal.keys.DkimKey;
 import org.mailseal.keys.KeyGenerator;
@@ -58,12 +56,7 @@ public final class Reconciler {
 
   /** A DNS view that compares the key bytes DNS shows with the key's own (through a checker). */
   public static Predicate<DkimKey> dnsView(DnsChecker checker) {
-    return key -> {
-      DnsRecord expected =
-          DnsRecord.of(
-              key.recordName(), DnsRecord.Kind.DKIM_KEY, RecordPlan.TTL, key.record().render(), "");
-      return checker.check(List.of(expected)).get(0) instanceof CheckResult.Ok;
-    };
+    return key -> checker.check(List.of(DnsViews.expected(key))).get(0) instanceof CheckResult.Ok;
   }
 
   /** Reconciles one domain; returns what it did. */

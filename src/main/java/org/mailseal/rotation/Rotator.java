@@ -2,6 +2,7 @@
 package org.mailseal.rotation;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +22,10 @@ import org.slf4j.LoggerFactory;
 public final class Rotator {
   private static final Logger log = LoggerFactory.getLogger(Rotator.class);
 
-  /** Told after every reconcile of a domain, with what it did (possibly nothing). */
+  /**
+   * Told after every reconcile of a domain with all it did (possibly nothing); a {@link
+   * Transition.DnsLate} missing from {@code done} means DNS is no longer late for that key.
+   */
   @FunctionalInterface
   public interface Listener {
     void reconciled(String domain, List<Transition> done) throws KeyStoreException;
@@ -66,15 +70,19 @@ public final class Rotator {
 
   /**
    * {@code domain}'s schedule fired for {@code scheduledAt}: generates the keys that firing is due
-   * (none when one is PENDING or was made for it already), then tells the listener.
+   * (none when one is PENDING or was made for it already), reconciles the domain, then tells the
+   * listener.
    */
   public List<Transition> generate(String domain, Instant scheduledAt) throws KeyStoreException {
     RotationPolicy policy = policy(domain);
     lock.lock();
     try {
-      List<Transition> done = reconciler.generateScheduled(domain, policy, scheduledAt);
-      listener.reconciled(domain, done);
-      return done;
+      List<Transition> done =
+          new ArrayList<>(reconciler.generateScheduled(domain, policy, scheduledAt));
+      // Then the full reconcile, so the listener always sees a complete view (DNS-late included).
+      done.addAll(reconciler.reconcile(domain, policy));
+      listener.reconciled(domain, List.copyOf(done));
+      return List.copyOf(done);
     } finally {
       lock.unlock();
     }
