@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -22,6 +23,7 @@ import org.mailseal.auth.PasswordHasher;
 import org.mailseal.auth.UserStore;
 import org.mailseal.config.ConfigLoader;
 import org.mailseal.config.MailsealConfig;
+import org.mailseal.db.QuartzCluster;
 import org.mailseal.delivery.ClientTls;
 import org.mailseal.delivery.DeliveryWorker;
 import org.mailseal.delivery.FileTransport;
@@ -42,6 +44,7 @@ import org.mailseal.metrics.AdminServer;
 import org.mailseal.metrics.Readiness;
 import org.mailseal.metrics.RelayMetrics;
 import org.mailseal.rotation.Reconciler;
+import org.mailseal.rotation.RotationScheduler;
 import org.mailseal.rotation.Transition;
 import org.mailseal.spool.RetrySchedule;
 import org.mailseal.spool.Spool;
@@ -188,6 +191,17 @@ final class Wiring implements AutoCloseable {
       return cluster.keys();
     }
     return new FileKeyStore(config.keys().directory(), clock);
+  }
+
+  /**
+   * The Quartz properties for the rotation scheduler: in cluster mode the clustered JDBC job store
+   * over the cluster's pool (so a schedule fires on one node), else Quartz in memory. Call after
+   * {@link #keyStore()} has opened the cluster.
+   */
+  Properties rotationQuartz() {
+    return cluster != null
+        ? cluster.quartz(random)
+        : RotationScheduler.embedded(QuartzCluster.CLUSTER_NAME);
   }
 
   private ServerTls tls() throws TlsException {

@@ -12,6 +12,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -120,6 +121,18 @@ class ClusterServeTest {
     assertThat(keys).hasSize(1);
     assertThat(keys.get(0).state()).isEqualTo(KeyState.ACTIVE);
     assertThat(dir.resolve("one/keys")).doesNotExist();
+    // What the rotation scheduler is given: Quartz's clustered job store, one name, own ids.
+    Properties one = nodes.get(0).rotationQuartz();
+    Properties two = nodes.get(1).rotationQuartz();
+    assertThat(one)
+        .containsEntry("org.quartz.jobStore.class", "org.quartz.impl.jdbcjobstore.JobStoreTX")
+        .containsEntry(
+            "org.quartz.jobStore.driverDelegateClass",
+            "org.quartz.impl.jdbcjobstore.PostgreSQLDelegate")
+        .containsEntry("org.quartz.jobStore.isClustered", "true")
+        .containsEntry("org.quartz.scheduler.instanceName", "mailseal-rotation");
+    assertThat(one.getProperty("org.quartz.scheduler.instanceId"))
+        .isNotEqualTo(two.getProperty("org.quartz.scheduler.instanceId"));
   }
 
   @Test
