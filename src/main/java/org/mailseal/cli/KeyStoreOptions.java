@@ -3,6 +3,7 @@ package org.mailseal.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Optional;
 import org.mailseal.config.ConfigLoader;
@@ -12,8 +13,9 @@ import org.mailseal.keys.KeyStore;
 import picocli.CommandLine.Option;
 
 /**
- * Where the {@code keys} and {@code dns} commands find the key store: the directory the
- * configuration names (the same one {@code serve} uses), or {@code --keys-dir}.
+ * Where the {@code keys} and {@code dns} commands find the key store: the same as {@code serve}'s,
+ * that is the cluster's database when the configuration has a {@code cluster:} section, else the
+ * directory it names; {@code --keys-dir} always means that directory.
  */
 final class KeyStoreOptions {
   @Option(
@@ -46,6 +48,13 @@ final class KeyStoreOptions {
   }
 
   KeyStore open(Clock clock) {
+    if (keysDir == null) {
+      Optional<MailsealConfig.Cluster> cluster = configuration().flatMap(MailsealConfig::cluster);
+      if (cluster.isPresent()) {
+        // The pool lives as long as the command; the process ends with it.
+        return Cluster.open(cluster.get(), clock, new SecureRandom()).keys();
+      }
+    }
     return new FileKeyStore(directory(), clock);
   }
 }

@@ -492,14 +492,15 @@ final class KeysCommand {
    * Keeps what {@code domain} should publish now in the export directory, as a BIND zone and as
    * JSON, so automation (or a person) always finds the current desired records.
    */
-  static void export(org.mailseal.config.MailsealConfig config, String domain, Clock clock)
+  static void export(
+      org.mailseal.config.MailsealConfig config, KeyStore keys, String domain, Clock clock)
       throws KeyStoreException {
     java.nio.file.Path dir = config.keys().dnsExport();
     org.mailseal.config.MailsealConfig.Domain dom = config.domains().get(domain);
     List<org.mailseal.dns.DnsRecord> records =
         org.mailseal.dns.RecordPlan.forDomain(
             domain,
-            new org.mailseal.keys.FileKeyStore(config.keys().directory(), clock).list(domain),
+            keys.list(domain),
             java.util.Optional.of(PublishedPolicies.spf(config, dom)),
             java.util.Optional.of(PublishedPolicies.dmarc(dom)),
             clock.instant());
@@ -598,9 +599,10 @@ final class KeysCommand {
               .orElseThrow(
                   () -> new CliException("keys reconcile needs the configuration (--config FILE)"));
       Clock clock = Clock.systemUTC();
+      KeyStore keys = store.open(clock);
       org.mailseal.rotation.Reconciler reconciler =
           new org.mailseal.rotation.Reconciler(
-              store.open(clock),
+              keys,
               new KeyGenerator(new SecureRandom()),
               new SelectorTemplate(config.keys().selectorTemplate()),
               clock,
@@ -615,7 +617,7 @@ final class KeysCommand {
             out.println(t.describe());
             late |= t instanceof org.mailseal.rotation.Transition.DnsLate;
           }
-          export(config, d, clock);
+          export(config, keys, d, clock);
         }
       } catch (KeyStoreException e) {
         throw failure(e);

@@ -8,7 +8,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -230,15 +232,84 @@ final class QueueCommand {
     @ArgGroup(multiplicity = "1")
     Which which;
 
+    @Option(
+        names = "--wait",
+        paramLabel = "DURATION",
+        arity = "0..1",
+        fallbackValue = "10m",
+        converter = Durations.class,
+        description = {
+          "Wait (at most DURATION, 10m if not given) until the running server has tried every",
+          "message, showing progress on stderr; exit 1 if any is still queued."
+        })
+    Duration wait;
+
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
       ControlRequest request =
           which.all ? new ControlRequest.RetryAll() : new ControlRequest.RetryNow(id(which.id));
-      spec.commandLine().getOut().println(change(where.directory(), request));
+      Path dir = where.directory();
+      Map<QueueId, Integer> before = new HashMap<>();
+      scan(dir).stream()
+          .filter(e -> which.all || e.id().value().equals(which.id))
+          .forEach(e -> before.put(e.id(), e.attempts()));
+      spec.commandLine().getOut().println(change(dir, request));
       spec.commandLine().getOut().flush();
-      return 0;
+      if (wait == null || before.isEmpty()) {
+        return 0;
+      }
+      return watch(dir, before, wait, spec.commandLine().getErr());
+    }
+
+    /**
+     * Polls the spool until every message of {@code before} has left it or has been attempted
+     * again, printing a progress line at most once a second.
+     */
+    private static int watch(
+        Path dir, Map<QueueId, Integer> before, Duration limit, PrintWriter err) {
+      Instant deadline = Instant.now().plus(limit);
+      Instant nextLine = Instant.EPOCH;
+      int total = before.size();
+      while (true) {
+        Map<QueueId, SpoolEntry> now = new HashMap<>();
+        scan(dir).forEach(e -> now.put(e.id(), e));
+        int left = 0;
+        int deferred = 0;
+        for (Map.Entry<QueueId, Integer> b : before.entrySet()) {
+          SpoolEntry e = now.get(b.getKey());
+          if (e == null) {
+            left++;
+          } else if (e.attempts() > b.getValue()) {
+            deferred++;
+          }
+        }
+        int tried = left + deferred;
+        boolean done = tried == total;
+        if (done || !Instant.now().isBefore(nextLine)) {
+          err.printf(
+              "retry: %d of %d tried (%d left the queue, %d deferred again)%n",
+              tried, total, left, deferred);
+          err.flush();
+          nextLine = Instant.now().plusSeconds(1);
+        }
+        if (done) {
+          return deferred == 0 ? 0 : CliException.CHECK_FAILED;
+        }
+        if (!Instant.now().isBefore(deadline)) {
+          err.printf(
+              "retry: %d not tried within %s; is the server running?%n", total - tried, limit);
+          err.flush();
+          return CliException.CHECK_FAILED;
+        }
+        try {
+          Thread.sleep(200); // polling the spool directory of another process
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return CliException.CHECK_FAILED;
+        }
+      }
     }
   }
 

@@ -17,6 +17,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -28,6 +29,7 @@ import org.mailseal.auth.PasswordHasher;
 import org.mailseal.auth.UserStore;
 import org.mailseal.config.ConfigLoader;
 import org.mailseal.config.MailsealConfig;
+import org.mailseal.db.QuartzCluster;
 import org.mailseal.delivery.Bouncer;
 import org.mailseal.delivery.ClientTls;
 import org.mailseal.delivery.DeliveryWorker;
@@ -51,6 +53,7 @@ import org.mailseal.metrics.AdminServer;
 import org.mailseal.metrics.Readiness;
 import org.mailseal.metrics.RelayMetrics;
 import org.mailseal.rotation.Reconciler;
+import org.mailseal.rotation.RotationScheduler;
 import org.mailseal.rotation.Transition;
 import org.mailseal.spool.RetrySchedule;
 import org.mailseal.spool.Spool;
@@ -90,6 +93,8 @@ final class Wiring implements AutoCloseable {
   private SubmissionServer server;
   private AdminServer admin;
   private SigningKeys signingKeys;
+  private KeyStore keys;
+  private Cluster cluster; // null in the embedded default
   private volatile boolean stopped;
 
   Wiring(MailsealConfig config, PrintWriter out) {
@@ -112,7 +117,7 @@ final class Wiring implements AutoCloseable {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     RelayMetrics metrics = new RelayMetrics(registry);
 
-    KeyStore keys = new FileKeyStore(config.keys().directory(), clock);
+    keys = keyStore();
     bootstrapKeys(keys);
     signingKeys =
         new SigningKeys(
@@ -206,6 +211,26 @@ final class Wiring implements AutoCloseable {
             + config.delivery().route());
     out.println("TLS certificate SHA-256 fingerprint: " + tls.fingerprint());
     out.flush();
+  }
+
+  /** The cluster's database when configured (opened and migrated now), else the key files. */
+  private KeyStore keyStore() {
+    if (config.cluster().isPresent()) {
+      cluster = Cluster.open(config.cluster().get(), clock, random);
+      return cluster.keys();
+    }
+    return new FileKeyStore(config.keys().directory(), clock);
+  }
+
+  /**
+   * The Quartz properties for the rotation scheduler: in cluster mode the clustered JDBC job store
+   * over the cluster's pool (so a schedule fires on one node), else Quartz in memory. Call after
+   * {@link #keyStore()} has opened the cluster.
+   */
+  Properties rotationQuartz() {
+    return cluster != null
+        ? cluster.quartz(random)
+        : RotationScheduler.embedded(QuartzCluster.CLUSTER_NAME);
   }
 
   private ServerTls tls() throws TlsException {
@@ -317,7 +342,7 @@ final class Wiring implements AutoCloseable {
         for (Transition t : reconciler.reconcile(d, KeysCommand.policy(config.domains().get(d)))) {
           log.info("rotation {}", t.describe());
         }
-        KeysCommand.export(config, d, clock);
+        KeysCommand.export(config, keys, d, clock);
       }
       signingKeys.refresh();
     } catch (KeyStoreException | RuntimeException e) {
@@ -344,8 +369,14 @@ final class Wiring implements AutoCloseable {
         KeyAlgorithm a = KeyAlgorithm.parse(alg);
         Selector s = template.render(LocalDate.now(clock), a, taken);
         taken.add(s.value());
-        DkimKey k =
-            keys.add(d, s, generator.generate(a, dom.rsaBits()).getPrivate(), KeyState.ACTIVE);
+        DkimKey k;
+        try {
+          k = keys.add(d, s, generator.generate(a, dom.rsaBits()).getPrivate(), KeyState.ACTIVE);
+        } catch (KeyStoreException.DuplicateSelector e) {
+          // Cluster nodes starting together on an empty database: another node made this key.
+          log.info("first key made by another node domain={} selector={}", d, s);
+          continue;
+        }
         log.warn(
             "ACTION: publish TXT {} \"{}\" (first key of {}, signing now; receivers verify it once"
                 + " DNS has it)",
@@ -355,7 +386,7 @@ final class Wiring implements AutoCloseable {
         out.println("; first " + a.tag() + " key of " + d + " is ACTIVE; publish:");
         out.println(KeysCommand.zoneLine(k));
       }
-      KeysCommand.export(config, d, clock);
+      KeysCommand.export(config, keys, d, clock);
     }
     out.flush();
   }
@@ -398,6 +429,9 @@ final class Wiring implements AutoCloseable {
     }
     if (spool != null) {
       spool.close();
+    }
+    if (cluster != null) {
+      cluster.close();
     }
     log.info("shutdown complete");
   }

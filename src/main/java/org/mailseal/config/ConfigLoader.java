@@ -131,7 +131,9 @@ public final class ConfigLoader {
             limits.integer("connections", 200, 1, 100_000),
             limits.integer("connections-per-ip", 20, 1, 100_000),
             limits.duration("timeout", Duration.ofMinutes(5)),
+            limits.duration("data-timeout", Duration.ofMinutes(3)),
             (int) Math.min(Integer.MAX_VALUE, limits.size("header-size", 256L * 1024)),
+            limits.integer("line-length", 998, 0, 1_000_000),
             limits.integer("messages-per-hour", 1000, 1, 10_000_000));
     limits.finish();
 

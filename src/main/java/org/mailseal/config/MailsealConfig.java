@@ -93,9 +93,13 @@ public record MailsealConfig(
    * @param recipients per message (452 above)
    * @param connections open sessions in total
    * @param connectionsPerIp open sessions per client address
-   * @param timeout how long the server waits for the client's next command or next piece of message
-   *     data before closing the session (RFC 5321 §4.5.3.2 suggests minutes)
+   * @param timeout how long the server waits for the client's next command before closing the
+   *     session (RFC 5321 §4.5.3.2.7: at least 5 minutes)
+   * @param dataTimeout how long the server waits for the next piece of message data after DATA or
+   *     BDAT before closing the session
    * @param headerSize bytes of the header section of a message
+   * @param lineLength octets per line of a message, CRLF excluded (RFC 5322 §2.1.1: 998); 0 for no
+   *     limit
    * @param messagesPerHour per authenticated user (450 4.7.1 above)
    */
   public record Limits(
@@ -104,7 +108,9 @@ public record MailsealConfig(
       int connections,
       int connectionsPerIp,
       Duration timeout,
+      Duration dataTimeout,
       int headerSize,
+      int lineLength,
       int messagesPerHour) {}
 
   /** The admin HTTP listener ({@code /metrics}, {@code /health}, {@code /ready}). */

@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.security.PrivateKey;
-import java.security.interfaces.RSAKey;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -112,40 +111,23 @@ public final class FileKeyStore implements KeyStore {
   public synchronized DkimKey add(String domain, Selector selector, PrivateKey key, KeyState state)
       throws KeyStoreException {
     String d = DkimKey.domainName(domain);
-    if (state != KeyState.PENDING && state != KeyState.ACTIVE) {
-      throw new KeyStoreException.IllegalTransition(
-          d, selector.value(), "a new key starts PENDING or ACTIVE, not " + state);
-    }
-    KeyAlgorithm algorithm = algorithmOf(key);
-    DkimKeyRecord record = DkimKeyRecord.forPublicKey(PemKeys.publicKeyOf(key));
-    int bits = key instanceof RSAKey rsa ? rsa.getModulus().bitLength() : 256;
     try (FileLock lock = lock()) {
-      List<DkimKey> keys = new ArrayList<>(read(d));
-      if (keys.stream().anyMatch(k -> k.selector().equals(selector))) {
-        throw new KeyStoreException.DuplicateSelector(d, selector.value());
-      }
+      DkimKey pending = KeyRules.pending(d, selector, key, clock.instant());
+      List<DkimKey> keys = KeyRules.add(read(d), pending, state, pending.created());
       Path dir = root.resolve(d);
       AtomicFiles.createPrivateDirectories(root);
       AtomicFiles.createPrivateDirectories(dir);
       AtomicFiles.writePrivate(
-          pemPath(d, selector, algorithm),
+          pemPath(d, selector, pending.algorithm()),
           PemKeys.toPkcs8Pem(key).getBytes(StandardCharsets.US_ASCII));
-      Instant now = clock.instant();
-      DkimKey added =
-          new DkimKey(
-              d, selector, algorithm, bits, KeyState.PENDING, now, null, null, null, record);
-      keys.add(added);
-      if (state == KeyState.ACTIVE) {
-        keys = activate(keys, added, now);
-        added = keys.get(keys.size() - 1);
-      }
       write(d, keys);
+      DkimKey added = KeyRules.find(keys, selector);
       log.info(
           "key added domain={} selector={} algorithm={} bits={} state={}",
           d,
           selector,
-          algorithm.tag(),
-          bits,
+          added.algorithm().tag(),
+          added.bits(),
           added.state());
       return added;
     } catch (IOException e) {
@@ -170,66 +152,20 @@ public final class FileKeyStore implements KeyStore {
       throws KeyStoreException {
     String d = DkimKey.domainName(domain);
     try (FileLock lock = lock()) {
-      List<DkimKey> keys = new ArrayList<>(read(d));
-      DkimKey key =
-          keys.stream()
-              .filter(k -> k.selector().equals(selector))
-              .findFirst()
-              .orElseThrow(() -> new KeyStoreException.NoSuchKey(d, selector.value()));
-      if (!key.state().canMoveTo(to)) {
-        throw new KeyStoreException.IllegalTransition(
-            d,
-            selector.value(),
-            "cannot move "
-                + selector
-                + " of "
-                + d
-                + " from "
-                + key.state()
-                + " to "
-                + to
-                + (key.state().next().isEmpty() ? "" : " (allowed: " + key.state().next() + ")"));
-      }
-      Instant now = clock.instant();
-      if (to == KeyState.RETIRED
-          && keys.stream().noneMatch(k -> k.state() == KeyState.ACTIVE && !k.equals(key))) {
-        throw new KeyStoreException.IllegalTransition(
-            d,
-            selector.value(),
-            "cannot retire "
-                + selector
-                + ": it is the last ACTIVE key of "
-                + d
-                + "; activate its successor instead");
-      }
-      if (to == KeyState.ACTIVE) {
-        keys = activate(keys, key, now);
-      } else {
-        keys.set(keys.indexOf(key), key.moveTo(to, now));
-      }
+      List<DkimKey> before = read(d);
+      List<DkimKey> keys = KeyRules.transition(d, before, selector, to, clock.instant());
       write(d, keys);
       log.info(
-          "key state changed domain={} selector={} from={} to={}", d, selector, key.state(), to);
-      return keys.stream().filter(k -> k.selector().equals(selector)).findFirst().orElseThrow();
+          "key state changed domain={} selector={} from={} to={}",
+          d,
+          selector,
+          KeyRules.find(before, selector).state(),
+          to);
+      return KeyRules.find(keys, selector);
     } catch (IOException e) {
       throw new KeyStoreException.Storage(
           d, selector.value(), "cannot update keys: " + reason(e), e);
     }
-  }
-
-  /** {@code key} becomes ACTIVE and the ACTIVE key of its algorithm, if any, RETIRED. */
-  private static List<DkimKey> activate(List<DkimKey> keys, DkimKey key, Instant now) {
-    List<DkimKey> out = new ArrayList<>(keys.size());
-    for (DkimKey k : keys) {
-      if (k.equals(key)) {
-        out.add(k.moveTo(KeyState.ACTIVE, now));
-      } else if (k.state() == KeyState.ACTIVE && k.algorithm() == key.algorithm()) {
-        out.add(k.moveTo(KeyState.RETIRED, now));
-      } else {
-        out.add(k);
-      }
-    }
-    return out;
   }
 
   private List<DkimKey> read(String domain) throws KeyStoreException {
@@ -366,17 +302,6 @@ public final class FileKeyStore implements KeyStore {
 
   private Path pemPath(String domain, Selector selector, KeyAlgorithm algorithm) {
     return root.resolve(domain).resolve(selector.value() + "." + algorithm.tag() + ".pem");
-  }
-
-  private static KeyAlgorithm algorithmOf(PrivateKey key) {
-    if (key instanceof RSAKey) {
-      return KeyAlgorithm.RSA;
-    }
-    if ("Ed25519".equalsIgnoreCase(key.getAlgorithm())
-        || "EdDSA".equalsIgnoreCase(key.getAlgorithm())) {
-      return KeyAlgorithm.ED25519;
-    }
-    throw new IllegalArgumentException("not an RSA or Ed25519 key: " + key.getAlgorithm());
   }
 
   private static Instant instant(String s) {

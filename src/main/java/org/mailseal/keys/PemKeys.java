@@ -81,6 +81,17 @@ public final class PemKeys {
     return toJdkKey(info, source);
   }
 
+  /** The private key in PKCS#8 DER {@code der}; {@code source} names it in errors. */
+  static PrivateKey fromPkcs8Der(byte[] der, String source) throws KeyFormatException {
+    PrivateKeyInfo info;
+    try {
+      info = PrivateKeyInfo.getInstance(der);
+    } catch (RuntimeException e) {
+      throw new KeyFormatException(source + ": malformed PKCS#8 key", e);
+    }
+    return toJdkKey(info, source);
+  }
+
   /** The public half of an RSA (CRT) or Ed25519 private key. */
   public static PublicKey publicKeyOf(PrivateKey key) {
     try {

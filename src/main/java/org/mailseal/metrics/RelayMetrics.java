@@ -14,7 +14,9 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -28,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * mailseal_messages_accepted_total{domain}         mailseal_messages_rejected_total{reason}
  * mailseal_messages_signed_total{domain,algorithm} mailseal_auth_failures_total
  * mailseal_recipients_delivered_total              mailseal_recipients_deferred_total
- * mailseal_recipients_bounced_total                mailseal_rotation_dns_late_total{domain,selector}
+ * mailseal_recipients_bounced_total                mailseal_rotation_dns_late{domain,selector} (1 per late key)
  * mailseal_accept_latency_seconds (histogram)      mailseal_signing_time_seconds (histogram)
  * mailseal_queue_depth                             mailseal_queue_oldest_age_seconds
  * mailseal_key_state{domain,selector,algorithm,state} (1 per key, its current state)
@@ -92,6 +94,8 @@ public final class RelayMetrics {
   private final MultiGauge keyState;
   private final MultiGauge keyRotationDays;
   private final MultiGauge dnsRecordOk;
+  private final MultiGauge dnsLate;
+  private final Map<String, List<String>> lateKeys = new TreeMap<>();
   private final List<Supplier<? extends Collection<KeyInfo>>> keySources = new ArrayList<>();
   private final List<Supplier<? extends Collection<DnsStatus>>> dnsSources = new ArrayList<>();
 
@@ -147,6 +151,10 @@ public final class RelayMetrics {
     this.dnsRecordOk =
         MultiGauge.builder("mailseal.dns.record.ok")
             .description("1 when DNS shows the record as expected, 0 otherwise")
+            .register(registry);
+    this.dnsLate =
+        MultiGauge.builder("mailseal.rotation.dns.late")
+            .description("1 for each PENDING key DNS still does not show past its deadline")
             .register(registry);
   }
 
@@ -308,10 +316,21 @@ public final class RelayMetrics {
     }
   }
 
-  /** A PENDING key DNS still does not show past its deadline (the rotation alert). */
-  public void dnsLate(String domain, String selector) {
-    registry
-        .counter("mailseal.rotation.dns.late", "domain", domain, "selector", selector)
-        .increment();
+  /**
+   * The rotation alert: the PENDING keys of {@code domain} that DNS still does not show past their
+   * deadline, as found by the latest reconcile. Each is a row of 1; an empty list clears the
+   * domain's rows, so the alert ends when DNS is fixed.
+   */
+  public synchronized void dnsLate(String domain, Collection<String> selectors) {
+    if (selectors.isEmpty()) {
+      lateKeys.remove(domain);
+    } else {
+      lateKeys.put(domain, List.copyOf(selectors));
+    }
+    List<MultiGauge.Row<?>> rows = new ArrayList<>();
+    lateKeys.forEach(
+        (d, late) ->
+            late.forEach(s -> rows.add(MultiGauge.Row.of(Tags.of("domain", d, "selector", s), 1))));
+    dnsLate.register(rows, true);
   }
 }

@@ -3,6 +3,7 @@ package org.mailseal.rotation;
 
 import java.security.KeyPair;
 import java.time.Clock;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -12,8 +13,6 @@ import java.util.Set;
 import java.util.function.Predicate;
 import org.mailseal.dns.CheckResult;
 import org.mailseal.dns.DnsChecker;
-import org.mailseal.dns.DnsRecord;
-import org.mailseal.dns.RecordPlan;
 import org.mailseal.dns.TxtRecord;
 import org.mailseal.keys.DkimKey;
 import org.mailseal.keys.KeyGenerator;
@@ -57,18 +56,29 @@ public final class Reconciler {
 
   /** A DNS view that compares the key bytes DNS shows with the key's own (through a checker). */
   public static Predicate<DkimKey> dnsView(DnsChecker checker) {
-    return key -> {
-      DnsRecord expected =
-          DnsRecord.of(
-              key.recordName(), DnsRecord.Kind.DKIM_KEY, RecordPlan.TTL, key.record().render(), "");
-      return checker.check(List.of(expected)).get(0) instanceof CheckResult.Ok;
-    };
+    return key -> checker.check(List.of(DnsViews.expected(key))).get(0) instanceof CheckResult.Ok;
   }
 
   /** Reconciles one domain; returns what it did. */
   public List<Transition> reconcile(String domain, RotationPolicy policy) throws KeyStoreException {
-    List<Transition> plan =
-        RotationPlanner.plan(domain, store.list(domain), clock.instant(), policy, dnsShows);
+    return apply(
+        domain,
+        RotationPlanner.plan(domain, store.list(domain), clock.instant(), policy, dnsShows),
+        policy);
+  }
+
+  /**
+   * A scheduled generation fired for {@code scheduledAt}: generates a key of each algorithm that
+   * has none PENDING and none made for that time yet (see {@link RotationPlanner#scheduled}).
+   */
+  public List<Transition> generateScheduled(
+      String domain, RotationPolicy policy, Instant scheduledAt) throws KeyStoreException {
+    return apply(
+        domain, RotationPlanner.scheduled(domain, store.list(domain), scheduledAt, policy), policy);
+  }
+
+  private List<Transition> apply(String domain, List<Transition> plan, RotationPolicy policy)
+      throws KeyStoreException {
     List<Transition> done = new ArrayList<>();
     for (Transition t : plan) {
       if (t instanceof Transition.Publish p) {

@@ -2,6 +2,7 @@
 package org.mailseal.rotation;
 
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -21,7 +22,9 @@ import org.mailseal.keys.KeyState;
  * <ul>
  *   <li>No PENDING or ACTIVE key: generate one (first start, or after a compromise).
  *   <li>The schedule fired since the newest key was made and no key is PENDING: generate one (a
- *       firing missed while the process was down happens at the next reconcile, once).
+ *       firing missed while the process was down happens at the next reconcile, once). A key made
+ *       in the second before a scheduled time counts for it; {@link #scheduled} applies the same
+ *       rule to one Quartz firing, so a firing, its misfire and this catch-up make one key.
  *   <li>A PENDING key becomes ACTIVE when its prepublish time has passed <em>and</em> DNS shows its
  *       exact record; the store retires the key it replaces in the same write. When the algorithm
  *       has no ACTIVE key but had one (it was revoked), a published successor does not wait for the
@@ -54,9 +57,7 @@ public final class RotationPlanner {
             new Transition.Publish(
                 domain, algorithm, everActive ? "no ACTIVE key left" : "first key"));
       } else if (pending.isEmpty()) {
-        Instant newestCreated =
-            mine.stream().map(DkimKey::created).max(Comparator.naturalOrder()).orElseThrow();
-        Optional<Instant> due = policy.nextGeneration(newestCreated);
+        Optional<Instant> due = policy.nextGeneration(coveredUntil(mine));
         if (due.isPresent() && !due.get().isAfter(now)) {
           out.add(new Transition.Publish(domain, algorithm, "scheduled " + due.get()));
         }
@@ -82,6 +83,39 @@ public final class RotationPlanner {
       }
     }
     return out;
+  }
+
+  /**
+   * The transitions of one scheduled firing at {@code scheduledAt}: per algorithm, generate a key
+   * unless one is PENDING or a key was made for this firing already (by the reconcile's catch-up, a
+   * doubled firing, or an operator). So a firing, its misfire after a restart and the catch-up in
+   * {@link #plan} generate one key between them.
+   */
+  public static List<Transition> scheduled(
+      String domain, List<DkimKey> keys, Instant scheduledAt, RotationPolicy policy) {
+    List<Transition> out = new ArrayList<>();
+    for (KeyAlgorithm algorithm : policy.algorithms()) {
+      List<DkimKey> mine = keys.stream().filter(k -> k.algorithm() == algorithm).toList();
+      if (newest(mine, KeyState.PENDING).isPresent()) {
+        continue;
+      }
+      if (mine.isEmpty() || coveredUntil(mine).isBefore(scheduledAt)) {
+        out.add(new Transition.Publish(domain, algorithm, "scheduled " + scheduledAt));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The creation time of the newest key, rounded up to the whole second: cron times are whole
+   * seconds and Quartz may fire a few milliseconds early, so a key made in the second before a
+   * scheduled time counts for that time.
+   */
+  private static Instant coveredUntil(List<DkimKey> keys) {
+    Instant newest =
+        keys.stream().map(DkimKey::created).max(Comparator.naturalOrder()).orElseThrow();
+    Instant second = newest.truncatedTo(ChronoUnit.SECONDS);
+    return second.equals(newest) ? newest : second.plusSeconds(1);
   }
 
   private static Optional<DkimKey> newest(List<DkimKey> keys, KeyState state) {

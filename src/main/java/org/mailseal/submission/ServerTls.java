@@ -149,6 +149,21 @@ public final class ServerTls {
     return s;
   }
 
+  /**
+   * TLS from the first byte over an accepted plain socket, for an implicit-TLS listener behind a
+   * PROXY-protocol balancer: {@code early} holds the bytes of the client's handshake already read
+   * past the PROXY header.
+   */
+  public SSLSocket acceptTls(Socket plain, byte[] early) throws IOException {
+    SSLSocket s =
+        (SSLSocket)
+            context
+                .getSocketFactory()
+                .createSocket(plain, new java.io.ByteArrayInputStream(early), true);
+    s.setEnabledProtocols(PROTOCOLS);
+    return s;
+  }
+
   SSLContext context() {
     return context;
   }

@@ -29,6 +29,10 @@ record SubmissionContext(
     RelayMetrics metrics,
     List<SenderPattern> trustedSenders) {
 
-  /** The per-message limits the handler enforces itself. */
-  record Limits(long messageSize, int headerSize) {}
+  /**
+   * The per-message limits the handler enforces itself.
+   *
+   * @param lineLength octets per line, CRLF excluded; 0 for no limit
+   */
+  record Limits(long messageSize, int headerSize, int lineLength) {}
 }

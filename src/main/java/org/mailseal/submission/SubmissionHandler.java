@@ -103,7 +103,7 @@ final class SubmissionHandler implements MessageHandler {
   @Override
   public String data(InputStream raw) throws RejectException, IOException {
     long started = System.nanoTime();
-    Limited in = new Limited(raw, ctx.limits().messageSize());
+    Limited in = new Limited(raw, ctx.limits().messageSize(), ctx.limits().lineLength());
     PushbackInputStream body = new PushbackInputStream(in, 1);
     try {
       MessageHead head;
@@ -189,6 +189,16 @@ final class SubmissionHandler implements MessageHandler {
                 .orElse("unsigned"));
         return "2.0.0 Ok: queued as " + id;
       }
+    } catch (Limited.LineTooLong e) {
+      throw refuse(
+          in,
+          new SmtpReply(
+              554,
+              "5.6.0",
+              "Message has a line longer than "
+                  + ctx.limits().lineLength()
+                  + " octets (RFC 5322 2.1.1); relays on the way would wrap it and break the"
+                  + " signature. Send it quoted-printable or base64 encoded"));
     } catch (Limited.Exceeded e) {
       throw refuse(
           in,
@@ -252,26 +262,40 @@ final class SubmissionHandler implements MessageHandler {
     return new RejectException(reply.code(), reply.message());
   }
 
-  /** Counts what DATA delivers and stops reading past the limit. */
+  /**
+   * Counts what DATA delivers and stops reading past the size limit or at a line longer than the
+   * line limit (the stream here is still dot-stuffed-free SMTP data, so lines end in CRLF).
+   */
   static final class Limited extends InputStream {
     static final class Exceeded extends IOException {
       private static final long serialVersionUID = 1L;
     }
 
+    static final class LineTooLong extends IOException {
+      private static final long serialVersionUID = 1L;
+    }
+
     private final InputStream in;
     private final long limit;
+    private final int lineLimit;
     private long count;
+    private int line; // octets since the last LF, CR included
+    private boolean stopped;
 
-    Limited(InputStream in, long limit) {
+    Limited(InputStream in, long limit, int lineLimit) {
       this.in = in;
       this.limit = limit;
+      this.lineLimit = lineLimit;
     }
 
     @Override
     public int read() throws IOException {
       int c = in.read();
-      if (c >= 0 && ++count > limit) {
-        throw new Exceeded();
+      if (c >= 0) {
+        if (++count > limit) {
+          throw new Exceeded();
+        }
+        track(c);
       }
       return c;
     }
@@ -279,10 +303,29 @@ final class SubmissionHandler implements MessageHandler {
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
       int n = in.read(b, off, len);
-      if (n > 0 && (count += n) > limit) {
-        throw new Exceeded();
+      if (n > 0) {
+        if ((count += n) > limit) {
+          throw new Exceeded();
+        }
+        if (lineLimit > 0) {
+          for (int i = off; i < off + n; i++) {
+            track(b[i]);
+          }
+        }
       }
       return n;
+    }
+
+    private void track(int c) throws LineTooLong {
+      if (lineLimit <= 0 || stopped) {
+        return;
+      }
+      if (c == '\n') {
+        line = 0;
+      } else if (++line > lineLimit + 1) { // + 1: the CR of the CRLF that ends the line
+        stopped = true;
+        throw new LineTooLong();
+      }
     }
 
     void drain() throws IOException {

@@ -23,7 +23,6 @@ import org.mailseal.spool.Spool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.subethamail.smtp.internal.proxy.ProxyHandler;
-import org.subethamail.smtp.internal.proxy.ProxyProtocolV1V2Handler;
 import org.subethamail.smtp.server.SMTPServer;
 
 /**
@@ -72,7 +71,8 @@ public final class SubmissionServer {
             new SenderPolicy(signed),
             new RateLimiter(limits.messagesPerHour(), p.clock()),
             p.keys(),
-            new SubmissionContext.Limits(limits.messageSize(), limits.headerSize()),
+            new SubmissionContext.Limits(
+                limits.messageSize(), limits.headerSize(), limits.lineLength()),
             c.server().relayUnsigned(),
             new TraceFields(
                 c.server().hostname(), c.server().receivedClientIp(), p.clock(), p.random()),
@@ -85,38 +85,40 @@ public final class SubmissionServer {
 
     MailsealConfig.Listener sub = c.listeners().submission();
     servers.add(
-        base(c, sub, ctx, false)
-            .authenticationHandlerFactory(sasl)
-            .requireAuth(true)
-            .enableTLS(true)
-            .requireTLS(true)
-            .startTlsSocketFactory(p.tls()::startTls)
-            .sessionHandler(gate.handler(SessionGate.anyClient(), ""))
-            .build());
+        built(
+            base(c, sub, ctx, false)
+                .authenticationHandlerFactory(sasl)
+                .requireAuth(true)
+                .enableTLS(true)
+                .requireTLS(true)
+                .startTlsSocketFactory(p.tls()::startTls)
+                .sessionHandler(gate.handler(SessionGate.anyClient(), "")),
+            limits.dataTimeout()));
     names.add("submission " + sub.address() + ":" + sub.port() + " (STARTTLS)");
 
     MailsealConfig.Listener subs = c.listeners().submissions();
     servers.add(
-        base(c, subs, ctx, false)
-            .authenticationHandlerFactory(sasl)
-            .requireAuth(true)
-            .serverSocketFactory(p.tls()::serverSocket)
-            .sessionHandler(gate.handler(SessionGate.anyClient(), ""))
-            .build());
+        built(
+            implicitTls(base(c, subs, ctx, false), subs, p.tls())
+                .authenticationHandlerFactory(sasl)
+                .requireAuth(true)
+                .sessionHandler(gate.handler(SessionGate.anyClient(), "")),
+            limits.dataTimeout()));
     names.add("submissions " + subs.address() + ":" + subs.port() + " (implicit TLS)");
 
     Optional<MailsealConfig.Trusted> trusted = c.listeners().trusted();
     if (trusted.isPresent()) {
       MailsealConfig.Listener t = trusted.get().listener();
       servers.add(
-          base(c, t, ctx, true)
-              .enableTLS(true)
-              .startTlsSocketFactory(p.tls()::startTls)
-              .sessionHandler(
-                  gate.handler(
-                      SessionGate.networks(trusted.get().networks()),
-                      "5.7.1 This listener serves only the configured trusted networks"))
-              .build());
+          built(
+              base(c, t, ctx, true)
+                  .enableTLS(true)
+                  .startTlsSocketFactory(p.tls()::startTls)
+                  .sessionHandler(
+                      gate.handler(
+                          SessionGate.networks(trusted.get().networks()),
+                          "5.7.1 This listener serves only the configured trusted networks")),
+              limits.dataTimeout()));
       names.add("trusted " + t.address() + ":" + t.port() + " " + trusted.get().networks());
     }
   }
@@ -137,12 +139,20 @@ public final class SubmissionServer {
             .maxRecipients(limits.recipients())
             .maxMessageSize((int) Math.min(Integer.MAX_VALUE, limits.messageSize()))
             .messageHandlerFactory(mc -> new SubmissionHandler(ctx, mc, trusted));
-    if (l.proxyProtocol()) {
-      b.proxyHandler(ProxyProtocolV1V2Handler.INSTANCE);
-    } else {
-      b.proxyHandler(ProxyHandler.NOP);
-    }
+    b.proxyHandler(l.proxyProtocol() ? ProxyProtocol.plain() : ProxyHandler.NOP);
     return b;
+  }
+
+  /**
+   * TLS from the first byte: the TLS server socket, or, behind a PROXY-protocol balancer, a plain
+   * socket whose header is read before the handshake (see {@link ProxyProtocol}).
+   */
+  private static SMTPServer.Builder implicitTls(
+      SMTPServer.Builder b, MailsealConfig.Listener l, ServerTls tls) {
+    if (l.proxyProtocol()) {
+      return b.proxyHandler(ProxyProtocol.thenTls(tls));
+    }
+    return b.serverSocketFactory(tls::serverSocket);
   }
 
   private static Logins logins(Authenticator auth, RelayMetrics metrics) {
@@ -163,6 +173,13 @@ public final class SubmissionServer {
     } catch (UnknownHostException e) {
       throw new IllegalArgumentException("not an address: " + text, e);
     }
+  }
+
+  /** Builds one listener with our SMTP verbs in place of SubEthaSMTP's (see {@link SmtpVerbs}). */
+  private static SMTPServer built(SMTPServer.Builder b, Duration dataTimeout) {
+    SMTPServer server = b.build();
+    SmtpVerbs.install(server, dataTimeout);
+    return server;
   }
 
   /**

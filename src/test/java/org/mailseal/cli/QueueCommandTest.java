@@ -90,4 +90,49 @@ class QueueCommandTest {
       assertThat(server.entry(id)).isEmpty();
     }
   }
+
+  @Test
+  void retryAllWaitsForTheRunningServerAndShowsProgress() throws Exception {
+    Path spoolDir = dir.resolve("spool");
+    try (Spool server =
+        Spool.open(spoolDir, Clock.systemUTC(), SpoolOptions.defaults(new SecureRandom()))) {
+      QueueId gone = store(server, "b@example.net");
+      QueueId again = store(server, "c@example.net");
+      CompletableFuture<SignVerifyCommandTest.Run> cli =
+          CompletableFuture.supplyAsync(
+              () ->
+                  run(
+                      "queue",
+                      "retry",
+                      "--spool-dir",
+                      spoolDir.toString(),
+                      "--all",
+                      "--wait",
+                      "20s"));
+      Instant deadline = Instant.now().plus(Duration.ofSeconds(25));
+      SignVerifyCommandTest.Run result = null;
+      boolean delivered = false;
+      while (result == null && Instant.now().isBefore(deadline)) {
+        // What the running server does: apply the request, then one delivery pass in which the
+        // first message leaves the queue and the second is deferred.
+        if (server.applyControlRequests() > 0 && !delivered) {
+          server.remove(gone);
+          server.recordAttempt(
+              again,
+              List.of(server.entry(again).orElseThrow().recipients().get(0).deferred("451 later")),
+              Instant.now().plus(Duration.ofMinutes(5)));
+          delivered = true;
+        }
+        try {
+          result = cli.get(50, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+          // not done yet
+        }
+      }
+      assertThat(result).isNotNull();
+      assertThat(result.err())
+          .endsWith("retry: 2 of 2 tried (1 left the queue, 1 deferred again)\n");
+      assertThat(result.code()).as("a message is still queued").isEqualTo(1);
+    }
+  }
 }

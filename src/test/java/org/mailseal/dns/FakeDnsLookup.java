@@ -14,7 +14,7 @@ import org.xbill.DNS.TextParseException;
 /**
  * A {@link DnsLookup} answering from records the test adds; names marked with {@link
  * #servfail(String)} throw a temporary failure. Counts every question so tests can assert how many
- * lookups a check cost.
+ * lookups a check cost. Safe to change from a test while a scheduler thread asks.
  */
 public final class FakeDnsLookup implements DnsLookup {
   private final Map<Name, List<TxtRecord>> txt = new HashMap<>();
@@ -34,45 +34,45 @@ public final class FakeDnsLookup implements DnsLookup {
     }
   }
 
-  public FakeDnsLookup txt(String name, String... strings) {
+  public synchronized FakeDnsLookup txt(String name, String... strings) {
     txt.computeIfAbsent(name(name), k -> new ArrayList<>()).add(TxtRecord.of(strings));
     return this;
   }
 
-  public FakeDnsLookup a(String name, String address) {
+  public synchronized FakeDnsLookup a(String name, String address) {
     a.computeIfAbsent(name(name), k -> new ArrayList<>()).add(address(address));
     return this;
   }
 
-  public FakeDnsLookup aaaa(String name, String address) {
+  public synchronized FakeDnsLookup aaaa(String name, String address) {
     aaaa.computeIfAbsent(name(name), k -> new ArrayList<>()).add(address(address));
     return this;
   }
 
-  public FakeDnsLookup mx(String name, int preference, String exchange) {
+  public synchronized FakeDnsLookup mx(String name, int preference, String exchange) {
     mx.computeIfAbsent(name(name), k -> new ArrayList<>())
         .add(new MxRecord(preference, name(exchange)));
     return this;
   }
 
-  public FakeDnsLookup ptr(String name, String target) {
+  public synchronized FakeDnsLookup ptr(String name, String target) {
     ptr.computeIfAbsent(name(name), k -> new ArrayList<>()).add(name(target));
     return this;
   }
 
-  public FakeDnsLookup ns(String name, String target) {
+  public synchronized FakeDnsLookup ns(String name, String target) {
     ns.computeIfAbsent(name(name), k -> new ArrayList<>()).add(name(target));
     return this;
   }
 
   /** Makes every question about {@code name} fail with SERVFAIL. */
-  public FakeDnsLookup servfail(String name) {
+  public synchronized FakeDnsLookup servfail(String name) {
     servfail.add(name(name));
     return this;
   }
 
   /** Removes every record of every type at {@code name}. */
-  public FakeDnsLookup clear(String name) {
+  public synchronized FakeDnsLookup clear(String name) {
     Name n = name(name);
     txt.remove(n);
     a.remove(n);
@@ -85,7 +85,7 @@ public final class FakeDnsLookup implements DnsLookup {
   }
 
   /** How many questions were asked so far. */
-  public int queries() {
+  public synchronized int queries() {
     return queries;
   }
 
@@ -119,7 +119,8 @@ public final class FakeDnsLookup implements DnsLookup {
     return answer(ns, name);
   }
 
-  private <T> List<T> answer(Map<Name, List<T>> table, Name name) throws DnsLookupException {
+  private synchronized <T> List<T> answer(Map<Name, List<T>> table, Name name)
+      throws DnsLookupException {
     queries++;
     if (servfail.contains(name)) {
       throw new DnsLookupException.Temporary(name.toString(), "SERVFAIL for " + name, null);

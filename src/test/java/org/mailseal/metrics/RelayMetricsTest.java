@@ -151,4 +151,24 @@ class RelayMetricsTest {
   double dnsOk(String name) {
     return registry.get("mailseal.dns.record.ok").tag("name", name).gauge().value();
   }
+
+  @Test
+  void dnsLateAlertIsSetPerKeyAndClearedWhenFixed() {
+    metrics.dnsLate("example.com", List.of("s20261122e", "s20261122r"));
+    metrics.dnsLate("example.org", List.of("s20261122e"));
+
+    assertThat(
+            registry
+                .get("mailseal.rotation.dns.late")
+                .tags("domain", "example.com", "selector", "s20261122r")
+                .gauge()
+                .value())
+        .isEqualTo(1.0);
+    assertThat(registry.find("mailseal.rotation.dns.late").gauges()).hasSize(3);
+
+    metrics.dnsLate("example.com", List.of());
+    assertThat(registry.find("mailseal.rotation.dns.late").tag("domain", "example.com").gauges())
+        .isEmpty();
+    assertThat(registry.find("mailseal.rotation.dns.late").gauges()).hasSize(1);
+  }
 }

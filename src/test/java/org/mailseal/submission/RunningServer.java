@@ -50,6 +50,13 @@ final class RunningServer implements AutoCloseable {
   final SSLContext trust;
 
   RunningServer(Path dir, String extraYaml) throws Exception {
+    this(dir, extraYaml, false);
+  }
+
+  /**
+   * @param proxy whether the submission and submissions listeners expect a PROXY protocol header
+   */
+  RunningServer(Path dir, String extraYaml, boolean proxy) throws Exception {
     this.dir = dir;
     Path yaml = dir.resolve("mailseal.yaml");
     Files.writeString(
@@ -61,8 +68,8 @@ final class RunningServer implements AutoCloseable {
             "tls:",
             "  self-signed-directory: " + dir.resolve("tls"),
             "listeners:",
-            "  submission: {address: 127.0.0.1, port: 0}",
-            "  submissions: {address: 127.0.0.1, port: 0}",
+            "  submission: {address: 127.0.0.1, port: 0, proxy-protocol: " + proxy + "}",
+            "  submissions: {address: 127.0.0.1, port: 0, proxy-protocol: " + proxy + "}",
             "  trusted: {address: 127.0.0.1, port: 0, networks: [127.0.0.1/32]}",
             "users:",
             "  file: " + dir.resolve("users.yaml"),

@@ -39,6 +39,11 @@ final class SmtpDialog implements AutoCloseable {
     return new SmtpDialog(s, trust);
   }
 
+  /** Continues on a socket the test connected itself (after a PROXY header, say). */
+  static SmtpDialog over(Socket s, SSLContext trust) throws IOException {
+    return new SmtpDialog(s, trust);
+  }
+
   /** Connects with TLS from the first byte (the implicit-TLS listener). */
   static SmtpDialog tls(int port, SSLContext trust) throws IOException {
     SSLSocket s = (SSLSocket) trust.getSocketFactory().createSocket();

@@ -209,7 +209,11 @@ class SubmissionServerTest {
       d.expect("RSET", "250");
       d.expect("MAIL FROM:<alice@example.com>", "250");
       d.expect("RCPT TO:<r@example.org>", "250");
-      assertThat(d.data("From: alice@example.com\nX-Big: " + "h".repeat(5000) + "\n\nbody\n"))
+      assertThat(
+              d.data(
+                  "From: alice@example.com\nX-Big: "
+                      + ("h".repeat(70) + "\n ").repeat(80)
+                      + "x\n\nbody\n"))
           .startsWith("552 5.3.4 Header section");
     }
   }
