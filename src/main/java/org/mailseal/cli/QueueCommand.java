@@ -389,6 +389,19 @@ final class QueueCommand {
     /** No server holds the spool: fail, sign and queue the DSN in this process. */
     private static String bounceHere(Spool spool, QueueId q, MailsealConfig config)
         throws SpoolException, KeyStoreException {
+      Clock clock = Clock.systemUTC();
+      if (config.cluster().isEmpty()) {
+        return bounceHere(spool, q, config, new FileKeyStore(config.keys().directory(), clock));
+      }
+      // The keys live in the cluster's database, as for serve.
+      try (Cluster cluster = Cluster.open(config.cluster().get(), clock, new SecureRandom())) {
+        return bounceHere(spool, q, config, cluster.keys());
+      }
+    }
+
+    private static String bounceHere(
+        Spool spool, QueueId q, MailsealConfig config, org.mailseal.keys.KeyStore store)
+        throws SpoolException, KeyStoreException {
       Optional<SpoolEntry> entry = spool.entry(q);
       if (entry.isEmpty()) {
         return "error no queued message " + q;
@@ -396,7 +409,7 @@ final class QueueCommand {
       Clock clock = Clock.systemUTC();
       SigningKeys keys =
           new SigningKeys(
-              new FileKeyStore(config.keys().directory(), clock),
+              store,
               Set.copyOf(config.domainNames()),
               clock,
               Math.max(1024, config.limits().headerSize() + 8192));
