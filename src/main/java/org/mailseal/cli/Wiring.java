@@ -10,8 +10,12 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -27,8 +31,6 @@ import org.mailseal.delivery.DeliveryWorker;
 import org.mailseal.delivery.FileTransport;
 import org.mailseal.delivery.SmarthostTransport;
 import org.mailseal.delivery.Transport;
-import org.mailseal.dns.DnsChecker;
-import org.mailseal.dns.DnsjavaLookup;
 import org.mailseal.keys.DkimKey;
 import org.mailseal.keys.FileKeyStore;
 import org.mailseal.keys.KeyAlgorithm;
@@ -41,7 +43,12 @@ import org.mailseal.keys.SelectorTemplate;
 import org.mailseal.metrics.AdminServer;
 import org.mailseal.metrics.Readiness;
 import org.mailseal.metrics.RelayMetrics;
+import org.mailseal.rotation.PublishHook;
 import org.mailseal.rotation.Reconciler;
+import org.mailseal.rotation.RotationException;
+import org.mailseal.rotation.RotationPolicy;
+import org.mailseal.rotation.RotationScheduler;
+import org.mailseal.rotation.Rotator;
 import org.mailseal.rotation.Transition;
 import org.mailseal.spool.RetrySchedule;
 import org.mailseal.spool.Spool;
@@ -79,6 +86,7 @@ final class Wiring implements AutoCloseable {
   private SubmissionServer server;
   private AdminServer admin;
   private SigningKeys signingKeys;
+  private RotationScheduler rotation;
   private volatile boolean stopped;
 
   Wiring(MailsealConfig config, PrintWriter out) {
@@ -133,16 +141,7 @@ final class Wiring implements AutoCloseable {
 
     DeliveryWorker worker = new DeliveryWorker(spool, transport(), retry(), clock);
     scheduler.scheduleWithFixedDelay(() -> deliver(worker), 0, 500, TimeUnit.MILLISECONDS);
-    Reconciler reconciler =
-        new Reconciler(
-            keys,
-            new KeyGenerator(random),
-            new SelectorTemplate(config.keys().selectorTemplate()),
-            clock,
-            Reconciler.dnsView(new DnsChecker(DnsjavaLookup.system())));
-    long interval = config.keys().reconcileInterval().toSeconds();
-    scheduler.scheduleWithFixedDelay(
-        () -> reconcile(reconciler), interval, interval, TimeUnit.SECONDS);
+    startRotation(keys, metrics);
 
     if (config.admin().enabled()) {
       admin =
@@ -239,17 +238,58 @@ final class Wiring implements AutoCloseable {
     }
   }
 
-  private void reconcile(Reconciler reconciler) {
+  /**
+   * Key rotation on Quartz (in memory): each domain's generation schedule and the periodic
+   * reconcile, which checks DNS the way the domain's {@code rotation.dns-check} says. After every
+   * reconcile of a domain: the DNS-late gauge, the export under {@code keys.dns-export}, the
+   * publish command, and the signing keys.
+   */
+  private void startRotation(KeyStore keys, RelayMetrics metrics) throws IOException {
+    Map<String, RotationPolicy> policies = new LinkedHashMap<>();
+    Map<String, PublishHook> hooks = new HashMap<>();
+    for (String d : config.domainNames()) {
+      MailsealConfig.Domain dom = config.domains().get(d);
+      policies.put(d, KeysCommand.policy(dom));
+      hooks.put(
+          d,
+          new PublishHook(
+              dom.rotation().publishCommand(),
+              PublishHook.DEFAULT_TIMEOUT,
+              config.keys().dnsExport()));
+    }
+    Reconciler reconciler =
+        new Reconciler(
+            keys,
+            new KeyGenerator(random),
+            new SelectorTemplate(config.keys().selectorTemplate()),
+            clock,
+            KeysCommand.dnsView(config));
+    Rotator rotator =
+        new Rotator(
+            reconciler,
+            policies,
+            (domain, done) -> {
+              List<String> late = new ArrayList<>();
+              for (Transition t : done) {
+                if (t instanceof Transition.DnsLate l) {
+                  late.add(l.key().selector().value()); // the Reconciler logged it at WARN
+                } else {
+                  log.info("rotation {}", t.describe());
+                }
+              }
+              metrics.dnsLate(domain, late);
+              hooks.get(domain).publish(domain, KeysCommand.export(config, domain, clock));
+              signingKeys.refresh();
+            });
     try {
-      for (String d : config.domainNames()) {
-        for (Transition t : reconciler.reconcile(d, KeysCommand.policy(config.domains().get(d)))) {
-          log.info("rotation {}", t.describe());
-        }
-        KeysCommand.export(config, d, clock);
-      }
-      signingKeys.refresh();
-    } catch (KeyStoreException | RuntimeException e) {
-      log.error("reconcile failed: {}", e.getMessage(), e);
+      rotation =
+          new RotationScheduler(
+              RotationScheduler.embedded("mailseal-rotation"),
+              rotator,
+              config.keys().reconcileInterval());
+      rotation.start();
+    } catch (RotationException e) {
+      throw new IOException(e.getMessage(), e);
     }
   }
 
@@ -306,6 +346,9 @@ final class Wiring implements AutoCloseable {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    if (rotation != null) {
+      rotation.close();
     }
     if (admin != null) {
       admin.stop();
