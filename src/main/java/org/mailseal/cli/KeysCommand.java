@@ -489,10 +489,49 @@ final class KeysCommand {
   }
 
   /**
-   * Keeps what {@code domain} should publish now in the export directory, as a BIND zone and as
-   * JSON, so automation (or a person) always finds the current desired records.
+   * How the rotation asks DNS whether a new key is published, per domain as its {@code
+   * rotation.dns-check} says: the system resolver, every one of {@code dns-servers}, or every
+   * authoritative name server of the domain.
    */
-  static void export(
+  static java.util.function.Predicate<DkimKey> dnsView(org.mailseal.config.MailsealConfig config) {
+    java.util.Map<String, java.util.function.Predicate<DkimKey>> views = new java.util.HashMap<>();
+    for (String d : config.domainNames()) {
+      org.mailseal.config.MailsealConfig.Rotation r = config.domains().get(d).rotation();
+      switch (r.dnsCheck()) {
+        case "servers":
+          List<org.mailseal.dns.DnsChecker> checkers = new ArrayList<>();
+          for (String server : r.dnsServers()) {
+            try {
+              checkers.add(
+                  new org.mailseal.dns.DnsChecker(org.mailseal.dns.DnsjavaLookup.server(server)));
+            } catch (IllegalArgumentException e) {
+              throw new CliException("domains." + d + ".rotation.dns-servers: " + e.getMessage());
+            }
+          }
+          views.put(d, org.mailseal.rotation.DnsViews.servers(checkers));
+          break;
+        case "authoritative":
+          views.put(
+              d,
+              org.mailseal.rotation.DnsViews.authoritative(
+                  new org.mailseal.dns.DnsChecker(org.mailseal.dns.DnsjavaLookup.system()),
+                  org.mailseal.dns.DnsjavaLookup::server));
+          break;
+        default:
+          views.put(
+              d,
+              org.mailseal.rotation.Reconciler.dnsView(
+                  new org.mailseal.dns.DnsChecker(org.mailseal.dns.DnsjavaLookup.system())));
+      }
+    }
+    return org.mailseal.rotation.DnsViews.byDomain(views);
+  }
+
+  /**
+   * Keeps what {@code domain} should publish now in the export directory, as a BIND zone and as
+   * JSON, so automation (or a person) always finds the current desired records; returns them.
+   */
+  static List<org.mailseal.dns.DnsRecord> export(
       org.mailseal.config.MailsealConfig config, KeyStore keys, String domain, Clock clock)
       throws KeyStoreException {
     java.nio.file.Path dir = config.keys().dnsExport();
@@ -519,6 +558,7 @@ final class KeysCommand {
     } catch (java.io.IOException e) {
       throw new CliException("cannot write " + dir + ": " + e.getMessage());
     }
+    return records;
   }
 
   @Command(
@@ -606,8 +646,10 @@ final class KeysCommand {
               new KeyGenerator(new SecureRandom()),
               new SelectorTemplate(config.keys().selectorTemplate()),
               clock,
-              org.mailseal.rotation.Reconciler.dnsView(
-                  new org.mailseal.dns.DnsChecker(dns.lookup())));
+              dns.dnsServer == null
+                  ? dnsView(config)
+                  : org.mailseal.rotation.Reconciler.dnsView(
+                      new org.mailseal.dns.DnsChecker(dns.lookup())));
       PrintWriter out = spec.commandLine().getOut();
       boolean late = false;
       try {

@@ -14,6 +14,7 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -38,7 +39,6 @@ import org.mailseal.delivery.MxTransport;
 import org.mailseal.delivery.RoutingTransport;
 import org.mailseal.delivery.SmarthostTransport;
 import org.mailseal.delivery.Transport;
-import org.mailseal.dns.DnsChecker;
 import org.mailseal.dns.DnsjavaLookup;
 import org.mailseal.keys.DkimKey;
 import org.mailseal.keys.FileKeyStore;
@@ -52,8 +52,12 @@ import org.mailseal.keys.SelectorTemplate;
 import org.mailseal.metrics.AdminServer;
 import org.mailseal.metrics.Readiness;
 import org.mailseal.metrics.RelayMetrics;
+import org.mailseal.rotation.PublishHook;
 import org.mailseal.rotation.Reconciler;
+import org.mailseal.rotation.RotationException;
+import org.mailseal.rotation.RotationPolicy;
 import org.mailseal.rotation.RotationScheduler;
+import org.mailseal.rotation.Rotator;
 import org.mailseal.rotation.Transition;
 import org.mailseal.spool.RetrySchedule;
 import org.mailseal.spool.Spool;
@@ -95,6 +99,7 @@ final class Wiring implements AutoCloseable {
   private SigningKeys signingKeys;
   private KeyStore keys;
   private Cluster cluster; // null in the embedded default
+  private RotationScheduler rotation;
   private volatile boolean stopped;
 
   Wiring(MailsealConfig config, PrintWriter out) {
@@ -167,16 +172,7 @@ final class Wiring implements AutoCloseable {
     for (int i = 0; i < config.delivery().workers(); i++) {
       delivery.scheduleWithFixedDelay(() -> deliver(worker), 0, 500, TimeUnit.MILLISECONDS);
     }
-    Reconciler reconciler =
-        new Reconciler(
-            keys,
-            new KeyGenerator(random),
-            new SelectorTemplate(config.keys().selectorTemplate()),
-            clock,
-            Reconciler.dnsView(new DnsChecker(DnsjavaLookup.system())));
-    long interval = config.keys().reconcileInterval().toSeconds();
-    scheduler.scheduleWithFixedDelay(
-        () -> reconcile(reconciler), interval, interval, TimeUnit.SECONDS);
+    startRotation(keys, metrics);
 
     if (config.admin().enabled()) {
       admin =
@@ -336,17 +332,55 @@ final class Wiring implements AutoCloseable {
     }
   }
 
-  private void reconcile(Reconciler reconciler) {
+  /**
+   * Key rotation on Quartz (in memory): each domain's generation schedule and the periodic
+   * reconcile, which checks DNS the way the domain's {@code rotation.dns-check} says. After every
+   * reconcile of a domain: the DNS-late gauge, the export under {@code keys.dns-export}, the
+   * publish command, and the signing keys.
+   */
+  private void startRotation(KeyStore keys, RelayMetrics metrics) throws IOException {
+    Map<String, RotationPolicy> policies = new LinkedHashMap<>();
+    Map<String, PublishHook> hooks = new HashMap<>();
+    for (String d : config.domainNames()) {
+      MailsealConfig.Domain dom = config.domains().get(d);
+      policies.put(d, KeysCommand.policy(dom));
+      hooks.put(
+          d,
+          new PublishHook(
+              dom.rotation().publishCommand(),
+              PublishHook.DEFAULT_TIMEOUT,
+              config.keys().dnsExport()));
+    }
+    Reconciler reconciler =
+        new Reconciler(
+            keys,
+            new KeyGenerator(random),
+            new SelectorTemplate(config.keys().selectorTemplate()),
+            clock,
+            KeysCommand.dnsView(config));
+    Rotator rotator =
+        new Rotator(
+            reconciler,
+            policies,
+            (domain, done) -> {
+              List<String> late = new ArrayList<>();
+              for (Transition t : done) {
+                if (t instanceof Transition.DnsLate l) {
+                  late.add(l.key().selector().value()); // the Reconciler logged it at WARN
+                } else {
+                  log.info("rotation {}", t.describe());
+                }
+              }
+              metrics.dnsLate(domain, late);
+              hooks.get(domain).publish(domain, KeysCommand.export(config, keys, domain, clock));
+              signingKeys.refresh();
+            });
     try {
-      for (String d : config.domainNames()) {
-        for (Transition t : reconciler.reconcile(d, KeysCommand.policy(config.domains().get(d)))) {
-          log.info("rotation {}", t.describe());
-        }
-        KeysCommand.export(config, keys, d, clock);
-      }
-      signingKeys.refresh();
-    } catch (KeyStoreException | RuntimeException e) {
-      log.error("reconcile failed: {}", e.getMessage(), e);
+      rotation =
+          new RotationScheduler(rotationQuartz(), rotator, config.keys().reconcileInterval());
+      rotation.start();
+    } catch (RotationException e) {
+      throw new IOException(e.getMessage(), e);
     }
   }
 
@@ -423,6 +457,9 @@ final class Wiring implements AutoCloseable {
           log.debug("transport close failed", e);
         }
       }
+    }
+    if (rotation != null) {
+      rotation.close();
     }
     if (admin != null) {
       admin.stop();

@@ -580,7 +580,21 @@ public final class ConfigLoader {
               + dom.algorithms()
               + " schedule=\""
               + dom.rotation().schedule()
-              + "\" dmarc.p="
+              + "\" dns-check="
+              + dom.rotation().dnsCheck()
+              + ("servers".equals(dom.rotation().dnsCheck())
+                  ? " dns-servers=" + dom.rotation().dnsServers()
+                  : "")
+              // Only the program: its arguments may carry a token.
+              + " publish-command="
+              + (dom.rotation().publishCommand().isEmpty()
+                  ? "none"
+                  : "\""
+                      + dom.rotation().publishCommand().get(0)
+                      + "\" (+"
+                      + (dom.rotation().publishCommand().size() - 1)
+                      + " args)")
+              + " dmarc.p="
               + dom.dmarc().p());
     }
     return out;

@@ -77,6 +77,58 @@ public final class ZoneWriter {
   }
 
   private static String json(List<DnsRecord> records) {
+    try {
+      return JSON.writeValueAsString(objects(records)) + "\n";
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("records do not serialize", e);
+    }
+  }
+
+  /**
+   * A change set for automation: {@code {"domain", "add": [...], "remove": [...]}}, each record as
+   * in {@link Format#JSON}. Whoever applies it removes first, then adds (a record whose value
+   * changed appears in both).
+   */
+  public static String changes(String domain, List<DnsRecord> add, List<DnsRecord> remove) {
+    Map<String, Object> doc = new LinkedHashMap<>();
+    doc.put("domain", domain);
+    doc.put("add", objects(add));
+    doc.put("remove", objects(remove));
+    try {
+      return JSON.writeValueAsString(doc) + "\n";
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("records do not serialize", e);
+    }
+  }
+
+  /**
+   * Reads back what {@link Format#JSON} wrote.
+   *
+   * @throws IllegalArgumentException when the text is not such a document
+   */
+  public static List<DnsRecord> parseJson(String text) {
+    List<DnsRecord> out = new ArrayList<>();
+    try {
+      com.fasterxml.jackson.databind.JsonNode array = JSON.readTree(text);
+      if (array == null || !array.isArray()) {
+        throw new IllegalArgumentException("not a JSON array");
+      }
+      for (com.fasterxml.jackson.databind.JsonNode n : array) {
+        out.add(
+            DnsRecord.of(
+                n.required("name").asText(),
+                DnsRecord.Kind.valueOf(n.required("kind").asText().toUpperCase(Locale.ROOT)),
+                n.required("ttl").asLong(),
+                n.required("value").asText(),
+                n.path("comment").asText("")));
+      }
+    } catch (JsonProcessingException | RuntimeException e) {
+      throw new IllegalArgumentException("not a JSON record list: " + e.getMessage(), e);
+    }
+    return out;
+  }
+
+  private static List<Map<String, Object>> objects(List<DnsRecord> records) {
     List<Map<String, Object>> out = new ArrayList<>();
     for (DnsRecord r : records) {
       Map<String, Object> m = new LinkedHashMap<>();
@@ -89,10 +141,6 @@ public final class ZoneWriter {
       m.put("comment", r.comment());
       out.add(m);
     }
-    try {
-      return JSON.writeValueAsString(out) + "\n";
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("records do not serialize", e);
-    }
+    return out;
   }
 }
