@@ -13,7 +13,8 @@ import java.util.TreeMap;
  * @param accepted messages the server answered {@code 250} after DATA
  * @param errors failures by reply code ({@code "451"}, {@code "421"}), or {@code "io"} for a
  *     connection that failed, {@code "connect"} for one that could not be opened or authenticated
- * @param elapsed from the first connection to the last reply
+ * @param setup from the first connection until every connection was open and authenticated
+ * @param elapsed from then to the last reply: the rate is over this time
  * @param p50Micros median end-of-DATA to reply latency
  * @param p99Micros 99th percentile of the same
  * @param maxMicros the largest one
@@ -22,6 +23,7 @@ public record LoadReport(
     long attempted,
     long accepted,
     Map<String, Long> errors,
+    Duration setup,
     Duration elapsed,
     long p50Micros,
     long p99Micros,
@@ -48,11 +50,12 @@ public record LoadReport(
         new StringBuilder(
             String.format(
                 Locale.ROOT,
-                "RESULT attempted=%d accepted=%d errors=%d seconds=%.3f msgs_per_s=%.1f"
+                "RESULT attempted=%d accepted=%d errors=%d setup_s=%.3f seconds=%.3f msgs_per_s=%.1f"
                     + " p50_ms=%.3f p99_ms=%.3f max_ms=%.3f",
                 attempted,
                 accepted,
                 errorCount(),
+                setup.toNanos() / 1e9,
                 elapsed.toNanos() / 1e9,
                 messagesPerSecond(),
                 p50Micros / 1000.0,

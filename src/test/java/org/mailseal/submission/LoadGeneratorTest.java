@@ -67,7 +67,7 @@ class LoadGeneratorTest {
       assertThat(s.spool.depth()).isEqualTo(60);
       assertThat(r.p50Micros()).isPositive().isLessThanOrEqualTo(r.p99Micros());
       assertThat(r.p99Micros()).isLessThanOrEqualTo(r.maxMicros());
-      assertThat(r.render()).contains("accepted=60 errors=0");
+      assertThat(r.render()).contains("accepted=60 errors=0 setup_s=");
     }
   }
 
