@@ -79,6 +79,7 @@ final class Wiring implements AutoCloseable {
   private SubmissionServer server;
   private AdminServer admin;
   private SigningKeys signingKeys;
+  private BacklogProgress backlog;
   private volatile boolean stopped;
 
   Wiring(MailsealConfig config, PrintWriter out) {
@@ -105,6 +106,7 @@ final class Wiring implements AutoCloseable {
     spool = Spool.open(config.spool().directory(), clock, SpoolOptions.defaults(random));
     metrics.queue(spool::depth, () -> spool.oldestAge().orElse(Duration.ZERO));
     log.info("spool opened dir={} queued={}", config.spool().directory(), spool.depth());
+    backlog = new BacklogProgress(spool.depth(), clock.instant());
 
     ServerTls tls = tls();
     UserStore users = new UserStore(config.users().file(), clock);
@@ -232,8 +234,9 @@ final class Wiring implements AutoCloseable {
     try {
       spool.applyControlRequests();
       while (!stopped && worker.runOnce(100) > 0) {
-        // keep going while messages are due
+        backlog.progress(spool.depth(), clock.instant());
       }
+      backlog.progress(spool.depth(), clock.instant());
     } catch (SpoolException | RuntimeException e) {
       log.error("delivery pass failed: {}", e.getMessage(), e);
     }

@@ -112,19 +112,22 @@ final class ServeProcess implements AutoCloseable {
   }
 
   /** Starts the server and returns once it says it is running. */
-  void start() throws Exception {
+  void start(String... environment) throws Exception {
     starts++;
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(jvmOptions);
     cmd.addAll(
         List.of("-jar", jar().toString(), "serve", "--config", "" + dir.resolve("mailseal.yaml")));
-    process =
+    ProcessBuilder builder =
         new ProcessBuilder(cmd)
             .directory(dir.toFile())
             .redirectErrorStream(true)
-            .redirectOutput(log().toFile())
-            .start();
+            .redirectOutput(log().toFile());
+    for (int i = 0; i + 1 < environment.length; i += 2) {
+      builder.environment().put(environment[i], environment[i + 1]);
+    }
+    process = builder.start();
     waitFor(
         "the server to start; log " + log(),
         Duration.ofSeconds(90),
@@ -142,6 +145,10 @@ final class ServeProcess implements AutoCloseable {
     port = Integer.parseInt(m.group(1));
     implicitPort = Integer.parseInt(m.group(2));
     return true;
+  }
+
+  boolean alive() {
+    return process.isAlive();
   }
 
   long pid() {
