@@ -29,6 +29,7 @@ import picocli.CommandLine.Command;
       DmarcCommand.class,
       QueueCommand.class,
       ServeCommand.class,
+      BenchCommand.class,
       UsersCommand.class
     })
 public final class MailsealCommand implements Runnable {

@@ -12,6 +12,7 @@ import org.mailseal.submission.TlsException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import sun.misc.Signal;
 
 /**
  * {@code mailseal serve}: runs the relay until SIGTERM or SIGINT, then shuts down gracefully (new
@@ -40,14 +41,19 @@ final class ServeCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     Wiring wiring = new Wiring(c, out);
     CountDownLatch stopped = new CountDownLatch(1);
-    Thread hook =
-        new Thread(
-            () -> {
-              wiring.stop();
-              stopped.countDown();
-            },
-            "mailseal-shutdown");
+    Runnable stop =
+        () -> {
+          wiring.stop();
+          stopped.countDown();
+        };
+    Thread hook = new Thread(stop, "mailseal-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
+    // A signal that only ran the shutdown hook would end the JVM with 128+signal (143 for
+    // SIGTERM), and a supervisor reads that as a failure. What we do: stop from the signal, let
+    // call() return 0, and keep the hook for any other way the JVM ends.
+    for (String name : new String[] {"TERM", "INT"}) {
+      Signal.handle(new Signal(name), s -> new Thread(stop, "mailseal-shutdown-" + name).start());
+    }
     try {
       wiring.start();
     } catch (KeyStoreException | SpoolException | TlsException | java.io.IOException e) {

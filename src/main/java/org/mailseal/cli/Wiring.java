@@ -100,6 +100,7 @@ final class Wiring implements AutoCloseable {
   private KeyStore keys;
   private Cluster cluster; // null in the embedded default
   private RotationScheduler rotation;
+  private BacklogProgress backlog;
   private volatile boolean stopped;
 
   Wiring(MailsealConfig config, PrintWriter out) {
@@ -135,6 +136,7 @@ final class Wiring implements AutoCloseable {
     spool = Spool.open(config.spool().directory(), clock, SpoolOptions.defaults(random));
     metrics.queue(spool::depth, () -> spool.oldestAge().orElse(Duration.ZERO));
     log.info("spool opened dir={} queued={}", config.spool().directory(), spool.depth());
+    backlog = new BacklogProgress(spool.depth(), clock.instant());
 
     ServerTls tls = tls();
     UserStore users = new UserStore(config.users().file(), clock);
@@ -325,8 +327,9 @@ final class Wiring implements AutoCloseable {
   private void deliver(DeliveryWorker worker) {
     try {
       while (!stopped && worker.runOnce(100) > 0) {
-        // keep going while messages are due
+        backlog.progress(spool.depth(), clock.instant());
       }
+      backlog.progress(spool.depth(), clock.instant());
     } catch (SpoolException | RuntimeException e) {
       log.error("delivery pass failed: {}", e.getMessage(), e);
     }
