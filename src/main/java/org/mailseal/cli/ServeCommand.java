@@ -38,6 +38,10 @@ final class ServeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     MailsealConfig c = ConfigCommand.load(config);
+    if (!org.mailseal.metrics.LogFormat.PLAIN.equals(c.logging().format())) {
+      // logging.format: json (MAILSEAL_LOG_FORMAT, when set, wins; logback.xml reads it).
+      org.mailseal.metrics.LogFormat.applyConfigured(c.logging().format(), System.getenv());
+    }
     PrintWriter out = spec.commandLine().getOut();
     Wiring wiring = new Wiring(c, out);
     CountDownLatch stopped = new CountDownLatch(1);

@@ -168,7 +168,8 @@ final class Wiring implements AutoCloseable {
             new SignedSubmission(signingKeys, spool, config.server().relayUnsigned()),
             config.server().hostname(),
             clock);
-    DeliveryWorker worker = new DeliveryWorker(spool, transport(), retry(), clock, bouncer);
+    DeliveryWorker worker =
+        new DeliveryWorker(spool, transport(), retry(), clock, bouncer, metrics);
     scheduler.scheduleWithFixedDelay(this::applyControl, 0, 500, TimeUnit.MILLISECONDS);
     // Each thread takes due messages the others are not attempting (see DeliveryWorker).
     for (int i = 0; i < config.delivery().workers(); i++) {

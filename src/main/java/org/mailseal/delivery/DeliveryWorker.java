@@ -49,13 +49,27 @@ public final class DeliveryWorker {
   private final Bouncer bouncer;
   private final Set<QueueId> inFlight = ConcurrentHashMap.newKeySet();
 
+  private final org.mailseal.metrics.RelayMetrics metrics;
+
   public DeliveryWorker(
       Spool spool, Transport transport, RetrySchedule retry, Clock clock, Bouncer bouncer) {
+    this(spool, transport, retry, clock, bouncer, org.mailseal.metrics.RelayMetrics.none());
+  }
+
+  /** As above, counting each recipient delivered, deferred and bounced in {@code metrics}. */
+  public DeliveryWorker(
+      Spool spool,
+      Transport transport,
+      RetrySchedule retry,
+      Clock clock,
+      Bouncer bouncer,
+      org.mailseal.metrics.RelayMetrics metrics) {
     this.spool = spool;
     this.transport = transport;
     this.retry = retry;
     this.clock = clock;
     this.bouncer = bouncer;
+    this.metrics = metrics;
   }
 
   /** One pass over at most {@code max} due messages; returns how many were attempted. */
@@ -127,6 +141,7 @@ public final class DeliveryWorker {
               r.address(), new DeliveryOutcome.Deferred("no answer for this recipient"));
       if (o instanceof DeliveryOutcome.Delivered) {
         updated.add(r.delivered(o.reply()));
+        metrics.delivered();
         maillog.info(
             "delivered id={} to=<{}> reply=\"{}\"", entry.id().value(), r.address(), o.reply());
       } else if (o instanceof DeliveryOutcome.Bounced || expired) {
@@ -134,6 +149,7 @@ public final class DeliveryWorker {
         failed.add(r.failed(why));
       } else {
         updated.add(r.deferred(o.reply()));
+        metrics.deferred();
         maillog.info(
             "deferred id={} to=<{}> reply=\"{}\"", entry.id().value(), r.address(), o.reply());
       }
@@ -141,6 +157,7 @@ public final class DeliveryWorker {
     if (!failed.isEmpty()) {
       if (report(entry, failed) || expired) {
         failed.forEach(r -> logBounced(entry, r));
+        failed.forEach(r -> metrics.bounced());
         updated.addAll(failed);
       } else {
         // The DSN could not be stored: keep them pending, so that the next attempt reports them.

@@ -93,8 +93,20 @@ class DeliveryWorkerTest {
           }
           return out;
         };
-    DeliveryWorker worker = new DeliveryWorker(spool, scripted, retry(), clock, bouncer);
+    io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
+        new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    DeliveryWorker worker =
+        new DeliveryWorker(
+            spool,
+            scripted,
+            retry(),
+            clock,
+            bouncer,
+            new org.mailseal.metrics.RelayMetrics(registry));
     worker.runOnce(10);
+    assertThat(registry.get("mailseal.recipients.delivered").counter().count()).isEqualTo(1);
+    assertThat(registry.get("mailseal.recipients.deferred").counter().count()).isEqualTo(1);
+    assertThat(registry.get("mailseal.recipients.bounced").counter().count()).isEqualTo(1);
     assertThat(spool.entry(id).orElseThrow().recipients())
         .extracting(r -> r.address() + "=" + r.state())
         .containsExactly(
