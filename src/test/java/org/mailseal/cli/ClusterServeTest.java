@@ -111,9 +111,19 @@ class ClusterServeTest {
                 }));
       }
       go.countDown();
+      int quartzRefused = 0;
       for (Future<Void> f : starts) {
-        f.get(120, TimeUnit.SECONDS);
+        try {
+          f.get(120, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+          // Quartz keeps one scheduler per name in a JVM, and cluster nodes share the name, so in
+          // one test JVM the second node's rotation scheduler is refused. Its keys were
+          // bootstrapped before that (what this test is about); real nodes are separate processes.
+          assertThat(e.getCause().getMessage()).containsAnyOf("already runs", "already exists");
+          quartzRefused++;
+        }
       }
+      assertThat(quartzRefused).isLessThanOrEqualTo(1);
     } finally {
       threads.shutdownNow();
     }
