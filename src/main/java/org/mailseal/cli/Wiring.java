@@ -378,7 +378,9 @@ final class Wiring implements AutoCloseable {
               metrics.dnsLate(domain, late);
               hooks.get(domain).publish(domain, KeysCommand.export(config, keys, domain, clock));
               signingKeys.refresh();
+              metrics.refresh();
             });
+    metrics.keys(() -> keyInfo(keys, policies));
     try {
       rotation =
           new RotationScheduler(rotationQuartz(), rotator, config.keys().reconcileInterval());
@@ -386,6 +388,34 @@ final class Wiring implements AutoCloseable {
     } catch (RotationException e) {
       throw new IOException(e.getMessage(), e);
     }
+  }
+
+  /** Each key's state and the days until its domain's next scheduled rotation, for /metrics. */
+  private List<RelayMetrics.KeyInfo> keyInfo(KeyStore keys, Map<String, RotationPolicy> policies) {
+    List<RelayMetrics.KeyInfo> out = new ArrayList<>();
+    java.time.Instant now = clock.instant();
+    for (String d : config.domainNames()) {
+      List<DkimKey> all;
+      try {
+        all = keys.list(d);
+      } catch (KeyStoreException e) {
+        throw new IllegalStateException(e.getMessage(), e); // RelayMetrics keeps the last rows
+      }
+      java.time.Instant newest =
+          all.stream().map(DkimKey::created).max(java.util.Comparator.naturalOrder()).orElse(now);
+      Duration until =
+          policies
+              .get(d)
+              .nextGeneration(newest)
+              .map(t -> Duration.between(now, t))
+              .orElse(Duration.ZERO);
+      for (DkimKey k : all) {
+        out.add(
+            new RelayMetrics.KeyInfo(
+                d, k.selector().value(), k.algorithm().tag(), k.state().name(), until));
+      }
+    }
+    return out;
   }
 
   /**
@@ -484,6 +514,11 @@ final class Wiring implements AutoCloseable {
 
   Path spoolDirectory() {
     return config.spool().directory();
+  }
+
+  /** The admin listener's bound port (0 in the configuration means any free one). */
+  int adminPort() {
+    return admin.port();
   }
 
   SubmissionServer server() {

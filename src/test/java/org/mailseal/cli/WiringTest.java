@@ -61,7 +61,8 @@ class WiringTest {
             "  file:",
             "    directory: " + dir.resolve("outbox"),
             "admin:",
-            "  enabled: false",
+            "  address: 127.0.0.1",
+            "  port: 0",
             "domains:",
             "  example.com: {}",
             ""));
@@ -82,6 +83,16 @@ class WiringTest {
     Path outbox = dir.resolve("outbox");
     try (Wiring wiring = new Wiring(config, new PrintWriter(new StringWriter()))) {
       wiring.start();
+      // /metrics shows each key's state and the days until the next scheduled rotation.
+      String metrics =
+          new String(
+              new java.net.URL("http://127.0.0.1:" + wiring.adminPort() + "/metrics")
+                  .openStream()
+                  .readAllBytes(),
+              java.nio.charset.StandardCharsets.UTF_8);
+      assertThat(metrics)
+          .containsPattern("mailseal_key_state\\{[^}]*domain=\"example.com\"[^}]*state=\"active\"")
+          .contains("mailseal_key_rotation_days{");
       Instant deadline = Instant.now().plus(Duration.ofSeconds(20));
       while (Instant.now().isBefore(deadline) && !hasMessage(outbox)) {
         Thread.onSpinWait();
