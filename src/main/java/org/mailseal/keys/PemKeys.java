@@ -133,12 +133,12 @@ public final class PemKeys {
     throw new IllegalArgumentException("not an Ed25519 key: " + key.getAlgorithm());
   }
 
-  /** {@code key} as PKCS#8 PEM ({@code -----BEGIN PRIVATE KEY-----}). */
+  /** {@code key} as PKCS#8 PEM (the unencrypted "PRIVATE KEY" type). */
   public static String toPkcs8Pem(PrivateKey key) {
     return pem(new PemObject("PRIVATE KEY", key.getEncoded()));
   }
 
-  /** {@code key} as an X.509 SubjectPublicKeyInfo PEM ({@code -----BEGIN PUBLIC KEY-----}). */
+  /** {@code key} as an X.509 SubjectPublicKeyInfo PEM (the "PUBLIC KEY" type). */
   public static String toPublicPem(PublicKey key) {
     return pem(new PemObject("PUBLIC KEY", key.getEncoded()));
   }
