@@ -5,19 +5,14 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
-import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocketFactory;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import org.mailseal.bench.LoadGenerator;
 import org.mailseal.bench.LoadOptions;
 import org.mailseal.bench.LoadReport;
@@ -197,32 +192,9 @@ final class BenchCommand implements Callable<Integer> {
       return ClientTls.fromCaFile(caFile);
     }
     if (insecure) {
-      return trustingAnyCertificate();
+      return ClientTls.unverified(); // --insecure: the operator chose it for a test server
     }
     return ClientTls.systemTrust();
-  }
-
-  private static SSLSocketFactory trustingAnyCertificate() {
-    TrustManager any =
-        new X509TrustManager() {
-          @Override
-          public void checkClientTrusted(X509Certificate[] chain, String authType) {}
-
-          @Override
-          public void checkServerTrusted(X509Certificate[] chain, String authType) {}
-
-          @Override
-          public X509Certificate[] getAcceptedIssuers() {
-            return new X509Certificate[0];
-          }
-        };
-    try {
-      SSLContext c = SSLContext.getInstance("TLS");
-      c.init(null, new TrustManager[] {any}, null);
-      return c.getSocketFactory();
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("no TLS in this JVM", e);
-    }
   }
 
   static int bytes(String text) {
