@@ -275,7 +275,7 @@ final class Wiring implements AutoCloseable {
             new SmarthostTransport.Settings(
                 sh.host(),
                 sh.port(),
-                "implicit".equals(sh.tls()),
+                SmarthostTransport.Security.valueOf(sh.tls().toUpperCase(java.util.Locale.ROOT)),
                 sh.username().isEmpty()
                     ? java.util.Optional.empty()
                     : java.util.Optional.of(sh.username()),

@@ -290,9 +290,16 @@ public final class ConfigLoader {
         "smarthost".equals(route) || routes.containsValue("smarthost")
             ? sh.required("host")
             : sh.string("host", "");
-    String tls = sh.choice("tls", "starttls", "starttls", "implicit");
+    String tls = sh.choice("tls", "starttls", "starttls", "implicit", "none");
     int port = sh.integer("port", "implicit".equals(tls) ? 465 : 587, 1, 65535);
     String user = sh.string("username", "");
+    if (!user.isEmpty() && "none".equals(tls)) {
+      sh.problem(
+          sh.raw("username"),
+          sh.path("username"),
+          "AUTH would send the password in clear: with a username, tls must be starttls or"
+              + " implicit");
+    }
     Optional<SecretRef> password = secret(sh, "password");
     if (!user.isEmpty() && password.isEmpty()) {
       sh.problem(sh.raw("username"), sh.path("username"), "needs password-env or password-file");

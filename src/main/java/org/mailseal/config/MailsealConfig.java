@@ -170,7 +170,8 @@ public record MailsealConfig(
   }
 
   /**
-   * @param tls {@code starttls} or {@code implicit}
+   * @param tls {@code starttls}, {@code implicit}, or {@code none} (a relay on this host or LAN,
+   *     never with a username)
    * @param password where the password comes from; absent without AUTH
    * @param caFile PEM certificates to trust instead of the system's
    * @param poolSize connections kept open to the smarthost

@@ -30,15 +30,28 @@ import org.slf4j.LoggerFactory;
 public final class SmarthostTransport implements Transport, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SmarthostTransport.class);
 
+  /** How the connection to the smarthost is protected. */
+  public enum Security {
+    /** STARTTLS, required: a server that does not offer it is a temporary failure (587). */
+    STARTTLS,
+    /** TLS from the first byte (465). */
+    IMPLICIT,
+    /**
+     * Plain text, for a relay on the same host or LAN (a local Postfix, a test sink). Never with
+     * AUTH: the configuration refuses a username with it.
+     */
+    NONE
+  }
+
   /**
-   * @param implicitTls TLS from the first byte (465) instead of STARTTLS (587)
+   * @param security STARTTLS, implicit TLS, or none (only without AUTH)
    * @param tls the client TLS to use (system trust, or a CA file's)
    * @param heloName the name mailseal gives in EHLO
    */
   public record Settings(
       String host,
       int port,
-      boolean implicitTls,
+      Security security,
       Optional<String> username,
       Optional<String> password,
       SSLSocketFactory tls,
@@ -55,8 +68,11 @@ public final class SmarthostTransport implements Transport, AutoCloseable {
       new java.util.concurrent.atomic.AtomicInteger();
 
   public SmarthostTransport(Settings s) {
+    if (s.security() == Security.NONE && s.username().isPresent()) {
+      throw new IllegalArgumentException("AUTH to a smarthost needs TLS");
+    }
     this.settings = s;
-    this.protocol = s.implicitTls() ? "smtps" : "smtp";
+    this.protocol = s.security() == Security.IMPLICIT ? "smtps" : "smtp";
     String p = "mail." + protocol + ".";
     Properties props = new Properties();
     props.put(p + "host", s.host());
@@ -68,11 +84,13 @@ public final class SmarthostTransport implements Transport, AutoCloseable {
     props.put(p + "ssl.protocols", "TLSv1.3 TLSv1.2");
     props.put(p + "ssl.checkserveridentity", "true");
     props.put(p + "ssl.socketFactory", s.tls());
-    if (s.implicitTls()) {
-      props.put(p + "ssl.enable", "true");
-    } else {
-      props.put(p + "starttls.enable", "true");
-      props.put(p + "starttls.required", "true");
+    switch (s.security()) {
+      case IMPLICIT -> props.put(p + "ssl.enable", "true");
+      case STARTTLS -> {
+        props.put(p + "starttls.enable", "true");
+        props.put(p + "starttls.required", "true");
+      }
+      case NONE -> props.put(p + "starttls.enable", "false");
     }
     props.put(p + "auth", String.valueOf(s.username().isPresent()));
     // Deliver to the recipients the server took even when it refused others.

@@ -2,6 +2,7 @@
 package org.mailseal.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
@@ -20,6 +21,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,25 +39,34 @@ import org.mailseal.submission.ServerTls;
 class GreenMailSmarthostTest {
   @TempDir Path dir;
   GreenMail greenMail;
-  Path ca;
 
-  @BeforeEach
-  void start() throws Exception {
+  // One certificate for the whole class: GreenMail builds its TLS socket factory once per JVM
+  // from the first key store it is given, so a certificate made per test would not be served.
+  @TempDir static Path tlsDir;
+  static Path ca;
+  static Path p12;
+
+  @BeforeAll
+  static void certificate() throws Exception {
     ServerTls tls =
         ServerTls.selfSigned(
-            dir.resolve("tls"), "localhost", Clock.systemUTC(), new SecureRandom());
-    ca = dir.resolve("tls/selfsigned.crt");
+            tlsDir.resolve("tls"), "localhost", Clock.systemUTC(), new SecureRandom());
+    ca = tlsDir.resolve("tls/selfsigned.crt");
     KeyStore ks = KeyStore.getInstance("PKCS12");
     ks.load(null, null);
     ks.setKeyEntry(
         "greenmail",
-        org.mailseal.submission.ServerTlsKeys.privateKey(dir.resolve("tls/selfsigned.key")),
+        org.mailseal.submission.ServerTlsKeys.privateKey(tlsDir.resolve("tls/selfsigned.key")),
         "changeit".toCharArray(),
         new X509Certificate[] {tls.certificate()});
-    Path p12 = dir.resolve("greenmail.p12");
+    p12 = tlsDir.resolve("greenmail.p12");
     try (OutputStream os = Files.newOutputStream(p12)) {
       ks.store(os, "changeit".toCharArray());
     }
+  }
+
+  @BeforeEach
+  void start() throws Exception {
     // GreenMail reads its TLS key store from system properties only.
     System.setProperty("greenmail.tls.keystore.file", p12.toString());
     System.setProperty("greenmail.tls.keystore.password", "changeit");
@@ -76,7 +87,7 @@ class GreenMailSmarthostTest {
         new SmarthostTransport.Settings(
             "localhost",
             greenMail.getSmtps().getPort(),
-            true,
+            SmarthostTransport.Security.IMPLICIT,
             Optional.of("relay@example.com"),
             Optional.of(password),
             ClientTls.fromCaFile(ca),
@@ -138,5 +149,63 @@ class GreenMailSmarthostTest {
           .isInstanceOf(DeliveryOutcome.Deferred.class);
       assertThat(greenMail.getReceivedMessages()).isEmpty();
     }
+  }
+
+  @Test
+  void plainSmarthostOnTheLanTakesMailWithoutTlsOrAuth() throws Exception {
+    GreenMail plain = new GreenMail(new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
+    plain.start();
+    try (Spool spool =
+            Spool.open(
+                dir.resolve("spool"),
+                Clock.systemUTC(),
+                SpoolOptions.defaults(new SecureRandom()).withoutFsync());
+        SmarthostTransport t =
+            new SmarthostTransport(
+                new SmarthostTransport.Settings(
+                    "127.0.0.1",
+                    plain.getSmtp().getPort(),
+                    SmarthostTransport.Security.NONE,
+                    Optional.empty(),
+                    Optional.empty(),
+                    ClientTls.fromCaFile(ca),
+                    1,
+                    Duration.ofSeconds(10),
+                    "relay.example.com"))) {
+      QueueId id =
+          spool.store(
+              EnvelopeDraft.submitted("alice@example.com", List.of("bob@example.org"), "alice"),
+              new ByteArrayInputStream(
+                  "From: a@example.com\r\nSubject: lan\r\n\r\nx\r\n"
+                      .getBytes(StandardCharsets.UTF_8)));
+      SpoolEntry e = spool.entry(id).orElseThrow();
+      assertThat(
+              t.deliver(e, List.of("bob@example.org"), SmarthostTransportTest.source(spool, e))
+                  .get("bob@example.org"))
+          .isInstanceOf(DeliveryOutcome.Delivered.class);
+      assertThat(plain.waitForIncomingEmail(5000, 1)).isTrue();
+      assertThat(plain.getReceivedMessages()[0].getSubject()).isEqualTo("lan");
+    } finally {
+      plain.stop();
+    }
+  }
+
+  @Test
+  void plainSmarthostRefusesToCarryAPassword() {
+    assertThatThrownBy(
+            () ->
+                new SmarthostTransport(
+                    new SmarthostTransport.Settings(
+                        "127.0.0.1",
+                        25,
+                        SmarthostTransport.Security.NONE,
+                        Optional.of("relay@example.com"),
+                        Optional.of("secret"),
+                        ClientTls.systemTrust(),
+                        1,
+                        Duration.ofSeconds(10),
+                        "relay.example.com")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("needs TLS");
   }
 }

@@ -60,7 +60,7 @@ class SmarthostTransportTest {
         new SmarthostTransport.Settings(
             "localhost",
             port,
-            true,
+            SmarthostTransport.Security.IMPLICIT,
             Optional.empty(),
             Optional.empty(),
             ClientTls.fromCaFile(ca),
@@ -206,7 +206,7 @@ class SmarthostTransportTest {
                 new SmarthostTransport.Settings(
                     "localhost",
                     peer.port(),
-                    true,
+                    SmarthostTransport.Security.IMPLICIT,
                     Optional.empty(),
                     Optional.empty(),
                     ClientTls.fromCaFile(other.resolve("selfsigned.crt")),
