@@ -178,6 +178,18 @@ final class Wiring implements AutoCloseable {
     startRotation(keys, metrics);
 
     if (config.admin().enabled()) {
+      // Only for /metrics: without the admin listener nobody reads it, and serve asks no DNS.
+      DnsStatusWatch dns = new DnsStatusWatch(config, keys, clock);
+      metrics.dnsRecords(dns::rows);
+      long every = config.keys().reconcileInterval().toMillis();
+      scheduler.scheduleWithFixedDelay(
+          () -> {
+            dns.checkAll();
+            metrics.refresh();
+          },
+          0,
+          every,
+          TimeUnit.MILLISECONDS);
       admin =
           new AdminServer(
               config.admin().address(),

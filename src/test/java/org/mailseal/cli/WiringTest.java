@@ -32,6 +32,19 @@ import org.mailseal.spool.SpoolOptions;
 class WiringTest {
   @TempDir Path dir;
 
+  /** The domain's DNS, on loopback: serve with an admin listener asks it for /metrics. */
+  private org.mailseal.dns.ZoneServer zone;
+
+  @org.junit.jupiter.api.BeforeEach
+  void startDns() throws java.io.IOException {
+    zone = org.mailseal.dns.ZoneServer.start("example.com", "");
+  }
+
+  @org.junit.jupiter.api.AfterEach
+  void stopDns() {
+    zone.close();
+  }
+
   @Test
   void aBounceMarkedBeforeStartIsReportedWithASignedDsnThroughThePerDomainRoute() throws Exception {
     Path file = dir.resolve("mailseal.yaml");
@@ -64,7 +77,8 @@ class WiringTest {
             "  address: 127.0.0.1",
             "  port: 0",
             "domains:",
-            "  example.com: {}",
+            "  example.com:",
+            "    rotation: {dns-check: servers, dns-servers: [\"" + zone.hostPort() + "\"]}",
             ""));
     MailsealConfig config = ConfigLoader.load(file);
     QueueId id;
@@ -141,5 +155,83 @@ class WiringTest {
     } catch (java.io.IOException e) {
       return false;
     }
+  }
+
+  @Test
+  void metricsShowEachPublishedRecordAsOkOnlyOnceTheDomainsDnsServerShowsIt() throws Exception {
+    Path file = dir.resolve("mailseal.yaml");
+    Files.writeString(
+        file,
+        String.join(
+            "\n",
+            "tls:",
+            "  self-signed-directory: " + dir.resolve("tls"),
+            "listeners:",
+            "  submission: {address: 127.0.0.1, port: 0}",
+            "  submissions: {address: 127.0.0.1, port: 0}",
+            "users:",
+            "  file: " + dir.resolve("users.yaml"),
+            "keys:",
+            "  directory: " + dir.resolve("keys"),
+            "  dns-export: " + dir.resolve("dns"),
+            "  reconcile-interval: 1s",
+            "spool:",
+            "  directory: " + dir.resolve("spool"),
+            "delivery:",
+            "  route: file",
+            "  file:",
+            "    directory: " + dir.resolve("outbox"),
+            "admin: {address: 127.0.0.1, port: 0}",
+            "domains:",
+            "  example.com:",
+            "    algorithms: [ed25519]",
+            "    rotation: {dns-check: servers, dns-servers: [\"" + zone.hostPort() + "\"]}",
+            ""));
+    MailsealConfig config = ConfigLoader.load(file);
+    try (Wiring wiring = new Wiring(config, new PrintWriter(new StringWriter()))) {
+      wiring.start();
+      String dkim =
+          "mailseal_dns_record_ok\\{name=\"s\\w+\\._domainkey\\.example\\.com\",type=\"dkim\",?\\} ";
+      String spf = "mailseal_dns_record_ok\\{name=\"example\\.com\",type=\"spf\",?\\} ";
+      String dmarc =
+          "mailseal_dns_record_ok\\{name=\"_dmarc\\.example\\.com\",type=\"dmarc\",?\\} ";
+      // The zone is empty: each record the domain should publish is there, and 0.
+      String before = awaitMetrics(wiring, m -> m.matches("(?s).*" + dmarc + "0\\.0.*"));
+      assertThat(before)
+          .containsPattern(dkim + "0\\.0")
+          .containsPattern(spf + "0\\.0")
+          .containsPattern(dmarc + "0\\.0");
+      // Publish exactly what serve exported; the next check finds every record.
+      Path export = dir.resolve("dns").resolve("example.com.zone");
+      zone.setZone(Files.readString(export));
+      String after =
+          awaitMetrics(
+              wiring,
+              m ->
+                  m.matches("(?s).*" + dkim + "1\\.0.*")
+                      && m.matches("(?s).*" + spf + "1\\.0.*")
+                      && m.matches("(?s).*" + dmarc + "1\\.0.*"));
+      assertThat(after).doesNotContainPattern("mailseal_dns_record_ok\\{[^}]*\\} 0\\.0");
+    }
+  }
+
+  /** /metrics once {@code until} holds (within 20 s), else the last scrape for the failure. */
+  private static String awaitMetrics(Wiring wiring, java.util.function.Predicate<String> until)
+      throws Exception {
+    Instant deadline = Instant.now().plus(Duration.ofSeconds(20));
+    String metrics;
+    do {
+      metrics =
+          new String(
+              new java.net.URL("http://127.0.0.1:" + wiring.adminPort() + "/metrics")
+                  .openStream()
+                  .readAllBytes(),
+              java.nio.charset.StandardCharsets.UTF_8);
+      if (until.test(metrics)) {
+        return metrics;
+      }
+      Thread.sleep(100);
+    } while (Instant.now().isBefore(deadline));
+    return metrics;
   }
 }
