@@ -166,7 +166,10 @@ public final class DeliveryWorker {
     }
     boolean stillPending = updated.stream().anyMatch(r -> r.state() == RecipientState.PENDING);
     if (!stillPending) {
-      spool.recordAttempt(entry.id(), updated, now);
+      // Nothing left to try: removing is the record. Rewriting the envelope first would cost a
+      // file, an fsync and a directory sync per message and close no window: a crash before the
+      // removal is durable redelivers, as one before the rewrite would, and a DSN already
+      // stored is not sent twice once the removal is durable.
       spool.remove(entry.id());
       return;
     }

@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import org.mailseal.spool.SpoolFiles.Kind;
 import org.slf4j.Logger;
@@ -38,6 +40,10 @@ public final class Spool implements AutoCloseable {
   private final SpoolOptions options;
   private final EnvelopeCodec codec = new EnvelopeCodec();
   private final ConcurrentSkipListMap<QueueId, SpoolEntry> index = new ConcurrentSkipListMap<>();
+
+  /** Removed entries whose message or {@code .del} file may still be on disk. */
+  private final Set<QueueId> removingIds = ConcurrentHashMap.newKeySet();
+
   private final Object[] stripes = new Object[STRIPES];
   private final SpoolLock lock;
   private final Staging staging;
@@ -54,7 +60,8 @@ public final class Spool implements AutoCloseable {
       stripes[i] = new Object();
     }
     this.recovery = new Recovery(files, codec, options.syncer()).run(e -> index.put(e.id(), e));
-    this.staging = new Staging(files, codec, options, index::containsKey);
+    this.staging =
+        new Staging(files, codec, options, id -> index.containsKey(id) || removingIds.contains(id));
     this.committer = new Committer(files.dir(), options.syncer(), options.maxBatch());
   }
 
@@ -258,7 +265,9 @@ public final class Spool implements AutoCloseable {
   /**
    * Removes an entry and its message for good (delivered, bounced or deleted by the operator). Its
    * envelope is first renamed to {@code <id>.del} and that is synced: from then on the entry is
-   * gone, even if a crash stops the rest.
+   * gone, even if a crash stops the rest, and this returns. The message is then deleted in a later
+   * group commit, and the {@code .del} only after that commit; recovery finishes a removal a crash
+   * interrupted. Until then the id stays taken, so a new message can never draw it.
    */
   public void remove(QueueId id) throws SpoolException {
     synchronized (stripe(id)) {
@@ -274,16 +283,16 @@ public final class Spool implements AutoCloseable {
         Thread.currentThread().interrupt();
         throw storage(id, envelope, "interrupted while removing entry", e);
       }
+      removingIds.add(id);
       index.remove(id);
-      try {
-        // The message must be gone on disk before the .del is: a message alone is "corrupt".
-        committer.commit(() -> Files.deleteIfExists(message));
-        Files.deleteIfExists(removing);
-      } catch (IOException e) {
-        log.warn("spool removal left files, recovery finishes it queueId={}", id, e);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      // The message must be gone on disk before the .del is: a message alone is "corrupt".
+      committer.submit(
+          () -> Files.deleteIfExists(message),
+          () -> {
+            deleteQuietly(removing);
+            removingIds.remove(id);
+          },
+          e -> log.warn("spool removal left files, recovery finishes it queueId={}", id, e));
     }
   }
 

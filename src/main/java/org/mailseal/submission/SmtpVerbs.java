@@ -11,10 +11,10 @@ import org.subethamail.smtp.AuthenticationHandlerFactory;
 import org.subethamail.smtp.DropConnectionException;
 import org.subethamail.smtp.RejectException;
 import org.subethamail.smtp.internal.command.BdatCommand;
-import org.subethamail.smtp.internal.command.DataCommand;
 import org.subethamail.smtp.internal.server.Command;
 import org.subethamail.smtp.internal.server.CommandHandler;
 import org.subethamail.smtp.internal.server.HelpMessage;
+import org.subethamail.smtp.internal.util.SMTPResponseHelper;
 import org.subethamail.smtp.server.SMTPServer;
 import org.subethamail.smtp.server.Session;
 
@@ -26,9 +26,11 @@ import org.subethamail.smtp.server.Session;
  *
  * <p>SubEthaSMTP's builder has no hook for its command set, but a built server's {@link
  * CommandHandler} replaces a command by name, so {@link #install} swaps ours in before the server
- * starts. DATA and BDAT keep SubEthaSMTP's stream handling: ours only answer the sequence errors
- * first. What stays SubEthaSMTP's: {@code 500} for an unknown verb (its command handler writes it
- * without an enhanced code), STARTTLS's {@code 220} and HELP.
+ * starts. DATA reads the message through {@link DotData} (SubEthaSMTP's streams pass it one byte at
+ * a time through three layers, which cost a sixth of the server's CPU under load); BDAT keeps
+ * SubEthaSMTP's handling. Both answer the sequence errors first. What stays SubEthaSMTP's: {@code
+ * 500} for an unknown verb (its command handler writes it without an enhanced code), STARTTLS's
+ * {@code 220} and HELP.
  */
 final class SmtpVerbs {
   private SmtpVerbs() {}
@@ -41,7 +43,7 @@ final class SmtpVerbs {
     h.addCommand(gated(new Auth(), true, false));
     h.addCommand(gated(new Mail(), true, true));
     h.addCommand(gated(new Rcpt(), true, true));
-    h.addCommand(gated(new Sequenced("DATA", new DataCommand(), dataMillis), true, true));
+    h.addCommand(gated(new Sequenced("DATA", new Data(), dataMillis), true, true));
     h.addCommand(gated(new Sequenced("BDAT", new BdatCommand(), dataMillis), true, true));
     h.addCommand(gated(new Fixed("RSET", "250 2.0.0 Ok", true), true, false));
     h.addCommand(new Fixed("NOOP", "250 2.0.0 Ok", false));
@@ -343,6 +345,38 @@ final class SmtpVerbs {
       }
     }
   }
+
+  /**
+   * DATA's transfer once the sequence is right: {@code 354}, the message to the session's handler
+   * through {@link DotData}, the rest of it read and dropped when the handler stopped early, then
+   * the handler's reply.
+   */
+  static final class Data extends Verb {
+    Data() {
+      super("DATA");
+    }
+
+    @Override
+    public void execute(String line, Session s) throws IOException, DropConnectionException {
+      s.sendResponse("354 End data with <CR><LF>.<CR><LF>");
+      DotData data = new DotData(s.getRawInput(), BLOCK);
+      String reply;
+      try {
+        reply = s.getMessageHandler().data(data);
+      } catch (RejectException e) {
+        data.drain();
+        s.sendResponse(e.getErrorResponse());
+        return;
+      }
+      data.drain();
+      s.sendResponse(
+          reply == null ? "250 2.0.0 Ok" : SMTPResponseHelper.buildResponse("250", reply));
+      s.resetMailTransaction();
+    }
+  }
+
+  /** Bytes read from the session's buffer at a time: the size of SubEthaSMTP's session buffer. */
+  private static final int BLOCK = 8192;
 
   /** A verb with one fixed reply, optionally ending the mail transaction. */
   static final class Fixed extends Verb {
