@@ -17,14 +17,46 @@ import org.bouncycastle.crypto.signers.Ed25519Signer;
 import org.bouncycastle.math.ec.rfc8032.Ed25519;
 
 /**
- * The raw signature operations. RSA through the JDK ({@code SHA256withRSA}, RSASSA-PKCS1-v1_5);
+ * The raw signature operations. RSA ({@code SHA256withRSA}, RSASSA-PKCS1-v1_5) through the Amazon
+ * Corretto Crypto Provider (AWS-LC, native) where its library loads, about 1.7 times the JDK's rate
+ * on this kind of machine, else through the JDK; {@code -Dmailseal.native-rsa=false} forces the
+ * JDK. Both give the same bytes (PKCS#1 v1.5 is deterministic), which the known-answer tests check.
  * Ed25519 through Bouncy Castle's lightweight API, which signs about ten times faster than the JDK
- * 17 provider on this kind of machine. ed25519-sha256 signs the SHA-256 of the header data with
- * pure Ed25519 (RFC 8463 §3).
+ * 17 provider. ed25519-sha256 signs the SHA-256 of the header data with pure Ed25519 (RFC 8463 §3).
  */
 final class SignatureAlgorithms {
+  private static final org.slf4j.Logger log =
+      org.slf4j.LoggerFactory.getLogger(SignatureAlgorithms.class);
+
+  /** Where SHA256withRSA comes from: the native provider, or null for the JDK's. */
+  private static final java.security.Provider RSA_PROVIDER = rsaProvider();
+
   static {
     Ed25519.precompute();
+  }
+
+  private static java.security.Provider rsaProvider() {
+    if (!Boolean.parseBoolean(System.getProperty("mailseal.native-rsa", "true"))) {
+      log.info("dkim rsa-sha256 signs with the JDK (mailseal.native-rsa=false)");
+      return null;
+    }
+    try {
+      java.security.Provider p =
+          com.amazon.corretto.crypto.provider.AmazonCorrettoCryptoProvider.INSTANCE;
+      com.amazon.corretto.crypto.provider.AmazonCorrettoCryptoProvider.INSTANCE.assertHealthy();
+      Signature.getInstance("SHA256withRSA", p);
+      log.info("dkim rsa-sha256 signs with {} {} (native)", p.getName(), p.getVersionStr());
+      return p;
+    } catch (Throwable e) { // NOPMD: a native library failing to load is an Error, not fatal
+      log.info(
+          "dkim rsa-sha256 signs with the JDK (native provider unavailable: {})", e.toString());
+      return null;
+    }
+  }
+
+  /** The name of the provider that signs RSA, for logs and benchmarks. */
+  static String rsaProviderName() {
+    return RSA_PROVIDER == null ? "JDK" : RSA_PROVIDER.getName();
   }
 
   private SignatureAlgorithms() {}
@@ -59,7 +91,10 @@ final class SignatureAlgorithms {
     }
     Signature rsa;
     try {
-      rsa = Signature.getInstance("SHA256withRSA");
+      rsa =
+          RSA_PROVIDER == null
+              ? Signature.getInstance("SHA256withRSA")
+              : Signature.getInstance("SHA256withRSA", RSA_PROVIDER);
       rsa.initSign(key);
     } catch (GeneralSecurityException e) {
       throw new IllegalArgumentException("RSA key not usable for signing", e);
