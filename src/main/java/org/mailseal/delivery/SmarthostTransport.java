@@ -24,8 +24,10 @@ import org.slf4j.LoggerFactory;
  * Relays through one upstream server (Gmail, an ISP) with Jakarta Mail's SMTP client: STARTTLS
  * required or TLS from the first byte, TLS 1.2+ with the server's certificate and name checked,
  * AUTH when a user is configured. Connections are kept in a bounded pool and reused for message
- * after message; a broken one is dropped. A 4xx for a recipient or for the message defers it, a 5xx
- * bounces it, and anything that stops the conversation (refused, timeout, TLS) defers all.
+ * after message: one used in the last two seconds as it is, an older one after a NOOP; a broken one
+ * is dropped, and a message whose just-used connection turns out closed goes at once on a new one.
+ * A 4xx for a recipient or for the message defers it, a 5xx bounces it, and anything that stops the
+ * conversation (refused, timeout, TLS) defers all.
  */
 public final class SmarthostTransport implements Transport, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SmarthostTransport.class);
@@ -63,7 +65,7 @@ public final class SmarthostTransport implements Transport, AutoCloseable {
   private final Session session;
   private final String protocol;
   private final Semaphore permits;
-  private final LinkedBlockingDeque<SMTPTransport> idle = new LinkedBlockingDeque<>();
+  private final LinkedBlockingDeque<Pooled> idle = new LinkedBlockingDeque<>();
   private final java.util.concurrent.atomic.AtomicInteger opened =
       new java.util.concurrent.atomic.AtomicInteger();
 
@@ -112,44 +114,118 @@ public final class SmarthostTransport implements Transport, AutoCloseable {
       return out;
     }
     permits.acquireUninterruptibly();
-    SMTPTransport t = null;
-    boolean reusable = false;
     try {
-      t = borrow();
-      try {
-        t.sendMessage(new RawMessage(session, message, entry.sender()), to);
-        String reply = SmtpOutcomes.reply(t);
-        recipients.forEach(r -> out.put(r, new DeliveryOutcome.Delivered(reply)));
-        reusable = true;
-      } catch (SendFailedException e) {
-        reusable = SmtpOutcomes.fromRefusal(e, recipients, out, t);
-      }
-    } catch (MessagingException e) {
-      String why = settings.host() + ":" + settings.port() + ": " + SmtpOutcomes.describe(e);
-      log.warn("smarthost attempt failed: {}", why);
-      recipients.forEach(r -> out.putIfAbsent(r, new DeliveryOutcome.Deferred(why)));
-    } finally {
-      if (t != null) {
-        if (reusable) {
-          idle.offerFirst(t);
-        } else {
-          SmtpOutcomes.closeQuietly(t);
+      Pooled p = borrow(false);
+      if (!p.checked()) {
+        try {
+          return send(p.transport(), entry, to, recipients, message);
+        } catch (StaleConnection stale) {
+          // Used moments ago and closed since: try once more, now, on a connection known to
+          // work. Had the upstream closed it after taking the final dot but before its reply,
+          // it gets the message twice, as after any reply lost on the way.
+          log.debug("smarthost pooled connection was closed, reconnecting: {}", stale.why);
+          p = borrow(true);
         }
       }
+      return send(p.transport(), entry, to, recipients, message);
+    } catch (StaleConnection e) {
+      return deferAll(recipients, new LinkedHashMap<>(), e.failure);
+    } catch (MessagingException e) {
+      return deferAll(recipients, new LinkedHashMap<>(), e);
+    } finally {
       permits.release();
+    }
+  }
+
+  /**
+   * One attempt on {@code t}, which goes back to the pool when it is still usable. A connection
+   * failure on a connection reused without a check is a {@link StaleConnection}.
+   */
+  private Map<String, DeliveryOutcome> send(
+      SMTPTransport t,
+      SpoolEntry entry,
+      Address[] to,
+      List<String> recipients,
+      MessageSource message)
+      throws StaleConnection {
+    Map<String, DeliveryOutcome> out = new LinkedHashMap<>();
+    boolean reusable = false;
+    try {
+      t.sendMessage(new RawMessage(session, message, entry.sender()), to);
+      String reply = SmtpOutcomes.reply(t);
+      recipients.forEach(r -> out.put(r, new DeliveryOutcome.Delivered(reply)));
+      reusable = true;
+    } catch (org.eclipse.angus.mail.smtp.SMTPSendFailedException e) {
+      if (e.getReturnCode() == -1 || e.getReturnCode() == 421) {
+        throw new StaleConnection(e); // EOF, or the upstream closing the connection
+      }
+      reusable = SmtpOutcomes.fromRefusal(e, recipients, out, t);
+    } catch (SendFailedException e) {
+      reusable = SmtpOutcomes.fromRefusal(e, recipients, out, t);
+    } catch (MessagingException e) {
+      throw new StaleConnection(e);
+    } finally {
+      if (reusable) {
+        idle.offerFirst(new Pooled(t, System.nanoTime(), false));
+      } else {
+        SmtpOutcomes.closeQuietly(t);
+      }
     }
     return out;
   }
 
-  private SMTPTransport borrow() throws MessagingException {
-    SMTPTransport t;
-    while ((t = idle.pollFirst()) != null) {
-      if (t.isConnected()) { // a NOOP round trip
-        return t;
-      }
-      SmtpOutcomes.closeQuietly(t);
+  private Map<String, DeliveryOutcome> deferAll(
+      List<String> recipients, Map<String, DeliveryOutcome> out, MessagingException e) {
+    String why = settings.host() + ":" + settings.port() + ": " + SmtpOutcomes.describe(e);
+    log.warn("smarthost attempt failed: {}", why);
+    recipients.forEach(r -> out.putIfAbsent(r, new DeliveryOutcome.Deferred(why)));
+    return out;
+  }
+
+  /** A connection failure during an attempt: the message was not accepted on it. */
+  private static final class StaleConnection extends Exception {
+    private static final long serialVersionUID = 1L;
+    final transient MessagingException failure;
+    final String why;
+
+    StaleConnection(MessagingException failure) {
+      super(failure.getMessage(), null, false, false);
+      this.failure = failure;
+      this.why = SmtpOutcomes.describe(failure);
     }
-    t = (SMTPTransport) session.getTransport(protocol);
+  }
+
+  /**
+   * A pooled connection: when it was last used, and whether it was checked (NOOP) or is new.
+   *
+   * @param since {@code System.nanoTime()} when it went back to the pool
+   */
+  private record Pooled(SMTPTransport transport, long since, boolean checked) {}
+
+  /**
+   * A connection: one that went back to the pool less than {@link #FRESH_NANOS} ago is taken as it
+   * is (no server closes a connection seconds after its last reply), an older one only after a NOOP
+   * round trip, else a new one. With {@code check}, every pooled one gets the NOOP.
+   */
+  private Pooled borrow(boolean check) throws MessagingException {
+    Pooled p;
+    while ((p = idle.pollFirst()) != null) {
+      if (!check && System.nanoTime() - p.since() < FRESH_NANOS) {
+        return p;
+      }
+      if (p.transport().isConnected()) { // a NOOP round trip
+        return new Pooled(p.transport(), p.since(), true);
+      }
+      SmtpOutcomes.closeQuietly(p.transport());
+    }
+    return new Pooled(connect(), System.nanoTime(), true);
+  }
+
+  /** Used within this long, a pooled connection is reused without a NOOP first. */
+  private static final long FRESH_NANOS = 2_000_000_000L;
+
+  private SMTPTransport connect() throws MessagingException {
+    SMTPTransport t = (SMTPTransport) session.getTransport(protocol);
     t.connect(
         settings.host(),
         settings.port(),
@@ -168,9 +244,9 @@ public final class SmarthostTransport implements Transport, AutoCloseable {
 
   @Override
   public void close() {
-    SMTPTransport t;
-    while ((t = idle.pollFirst()) != null) {
-      SmtpOutcomes.closeQuietly(t);
+    Pooled p;
+    while ((p = idle.pollFirst()) != null) {
+      SmtpOutcomes.closeQuietly(p.transport());
     }
   }
 }

@@ -29,6 +29,14 @@ public final class ScriptedSmtpPeer implements AutoCloseable {
   private final Thread thread;
   public final List<Received> received = new CopyOnWriteArrayList<>();
   public final Map<String, Integer> connections = new ConcurrentHashMap<>();
+
+  /** Every command line received, in order, over all connections. */
+  public final List<String> commands = new CopyOnWriteArrayList<>();
+
+  /** When set, the peer closes the connection right after its reply to the next DATA. */
+  public final java.util.concurrent.atomic.AtomicBoolean closeAfterData =
+      new java.util.concurrent.atomic.AtomicBoolean();
+
   private volatile Function<String, String> rcptReply = r -> "250 2.1.5 ok";
   private volatile String dataReply = "250 2.0.0 queued";
   private volatile String greeting = "220 peer.test ESMTP";
@@ -98,6 +106,7 @@ public final class ScriptedSmtpPeer implements AutoCloseable {
     List<String> to = new CopyOnWriteArrayList<>();
     String line;
     while ((line = in.readLine()) != null) {
+      commands.add(line);
       String u = line.toUpperCase(java.util.Locale.ROOT);
       if (u.startsWith("EHLO")) {
         write(
@@ -134,6 +143,9 @@ public final class ScriptedSmtpPeer implements AutoCloseable {
           received.add(new Received(from, List.copyOf(to), data.toString(), tls));
         }
         write(out, r);
+        if (closeAfterData.getAndSet(false)) {
+          return; // the caller's try-with-resources closes the socket
+        }
       } else if (u.equals("RSET") || u.equals("NOOP")) {
         write(out, "250 2.0.0 ok");
       } else if (u.equals("QUIT")) {

@@ -108,6 +108,38 @@ class SmarthostTransportTest {
   }
 
   @Test
+  void aConnectionUsedMomentsAgoIsReusedWithoutANoopRoundTrip() throws Exception {
+    try (Spool spool = spool();
+        SmarthostTransport t = transport(peer.port())) {
+      for (int i = 0; i < 3; i++) {
+        SpoolEntry e = entry(spool, List.of("bob" + i + "@example.org"));
+        assertThat(t.deliver(e, List.of("bob" + i + "@example.org"), source(spool, e)).values())
+            .allMatch(o -> o instanceof DeliveryOutcome.Delivered);
+      }
+      assertThat(peer.commands).noneMatch(c -> c.equalsIgnoreCase("NOOP"));
+      assertThat(peer.commands.stream().filter(c -> c.startsWith("MAIL FROM:"))).hasSize(3);
+      assertThat(t.connectionsOpened()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aPooledConnectionTheUpstreamClosedIsReplacedAndTheMessageStillGoesAtOnce() throws Exception {
+    try (Spool spool = spool();
+        SmarthostTransport t = transport(peer.port())) {
+      peer.closeAfterData.set(true);
+      SpoolEntry first = entry(spool, List.of("bob@example.org"));
+      assertThat(t.deliver(first, List.of("bob@example.org"), source(spool, first)).values())
+          .allMatch(o -> o instanceof DeliveryOutcome.Delivered);
+      SpoolEntry second = entry(spool, List.of("carol@example.org"));
+      assertThat(t.deliver(second, List.of("carol@example.org"), source(spool, second)).values())
+          .as("delivered on a new connection, not deferred")
+          .allMatch(o -> o instanceof DeliveryOutcome.Delivered);
+      assertThat(peer.received).hasSize(2);
+      assertThat(t.connectionsOpened()).isEqualTo(2);
+    }
+  }
+
+  @Test
   void reusesOneConnectionForManyMessages() throws Exception {
     try (Spool spool = spool();
         SmarthostTransport t = transport(peer.port())) {
