@@ -47,20 +47,10 @@ class WiringTest {
 
   @Test
   void aBounceMarkedBeforeStartIsReportedWithASignedDsnThroughThePerDomainRoute() throws Exception {
-    Path file = dir.resolve("mailseal.yaml");
-    Files.writeString(
-        file,
-        String.join(
-            "\n",
+    MailsealConfig config =
+        config(
             "server:",
             "  hostname: relay.example.com",
-            "tls:",
-            "  self-signed-directory: " + dir.resolve("tls"),
-            "listeners:",
-            "  submission: {address: 127.0.0.1, port: 0}",
-            "  submissions: {address: 127.0.0.1, port: 0}",
-            "users:",
-            "  file: " + dir.resolve("users.yaml"),
             "keys:",
             "  directory: " + dir.resolve("keys"),
             "  dns-export: " + dir.resolve("dns"),
@@ -78,9 +68,7 @@ class WiringTest {
             "  port: 0",
             "domains:",
             "  example.com:",
-            "    rotation: {dns-check: servers, dns-servers: [\"" + zone.hostPort() + "\"]}",
-            ""));
-    MailsealConfig config = ConfigLoader.load(file);
+            "    rotation: {dns-check: servers, dns-servers: [\"" + zone.hostPort() + "\"]}");
     QueueId id;
     try (Spool spool =
         Spool.open(
@@ -98,12 +86,7 @@ class WiringTest {
     try (Wiring wiring = new Wiring(config, new PrintWriter(new StringWriter()))) {
       wiring.start();
       // /metrics shows each key's state and the days until the next scheduled rotation.
-      String metrics =
-          new String(
-              new java.net.URL("http://127.0.0.1:" + wiring.adminPort() + "/metrics")
-                  .openStream()
-                  .readAllBytes(),
-              java.nio.charset.StandardCharsets.UTF_8);
+      String metrics = scrape(wiring);
       assertThat(metrics)
           .containsPattern("mailseal_key_state\\{[^}]*domain=\"example.com\"[^}]*state=\"active\"")
           .contains("mailseal_key_rotation_days{");
@@ -159,18 +142,8 @@ class WiringTest {
 
   @Test
   void metricsShowEachPublishedRecordAsOkOnlyOnceTheDomainsDnsServerShowsIt() throws Exception {
-    Path file = dir.resolve("mailseal.yaml");
-    Files.writeString(
-        file,
-        String.join(
-            "\n",
-            "tls:",
-            "  self-signed-directory: " + dir.resolve("tls"),
-            "listeners:",
-            "  submission: {address: 127.0.0.1, port: 0}",
-            "  submissions: {address: 127.0.0.1, port: 0}",
-            "users:",
-            "  file: " + dir.resolve("users.yaml"),
+    MailsealConfig config =
+        config(
             "keys:",
             "  directory: " + dir.resolve("keys"),
             "  dns-export: " + dir.resolve("dns"),
@@ -185,9 +158,7 @@ class WiringTest {
             "domains:",
             "  example.com:",
             "    algorithms: [ed25519]",
-            "    rotation: {dns-check: servers, dns-servers: [\"" + zone.hostPort() + "\"]}",
-            ""));
-    MailsealConfig config = ConfigLoader.load(file);
+            "    rotation: {dns-check: servers, dns-servers: [\"" + zone.hostPort() + "\"]}");
     try (Wiring wiring = new Wiring(config, new PrintWriter(new StringWriter()))) {
       wiring.start();
       String dkim =
@@ -215,18 +186,40 @@ class WiringTest {
     }
   }
 
+  /** A configuration of the TLS, listeners and users every test here shares, then {@code rest}. */
+  private MailsealConfig config(String... rest) throws Exception {
+    List<String> lines = new java.util.ArrayList<>();
+    lines.addAll(
+        List.of(
+            "tls:",
+            "  self-signed-directory: " + dir.resolve("tls"),
+            "listeners:",
+            "  submission: {address: 127.0.0.1, port: 0}",
+            "  submissions: {address: 127.0.0.1, port: 0}",
+            "users:",
+            "  file: " + dir.resolve("users.yaml")));
+    lines.addAll(List.of(rest));
+    lines.add("");
+    Path file = dir.resolve("mailseal.yaml");
+    Files.writeString(file, String.join("\n", lines));
+    return ConfigLoader.load(file);
+  }
+
+  private static String scrape(Wiring wiring) throws java.io.IOException {
+    return new String(
+        new java.net.URL("http://127.0.0.1:" + wiring.adminPort() + "/metrics")
+            .openStream()
+            .readAllBytes(),
+        java.nio.charset.StandardCharsets.UTF_8);
+  }
+
   /** /metrics once {@code until} holds (within 20 s), else the last scrape for the failure. */
   private static String awaitMetrics(Wiring wiring, java.util.function.Predicate<String> until)
       throws Exception {
     Instant deadline = Instant.now().plus(Duration.ofSeconds(20));
     String metrics;
     do {
-      metrics =
-          new String(
-              new java.net.URL("http://127.0.0.1:" + wiring.adminPort() + "/metrics")
-                  .openStream()
-                  .readAllBytes(),
-              java.nio.charset.StandardCharsets.UTF_8);
+      metrics = scrape(wiring);
       if (until.test(metrics)) {
         return metrics;
       }

@@ -111,11 +111,7 @@ class SmarthostTransportTest {
   void aConnectionUsedMomentsAgoIsReusedWithoutANoopRoundTrip() throws Exception {
     try (Spool spool = spool();
         SmarthostTransport t = transport(peer.port())) {
-      for (int i = 0; i < 3; i++) {
-        SpoolEntry e = entry(spool, List.of("bob" + i + "@example.org"));
-        assertThat(t.deliver(e, List.of("bob" + i + "@example.org"), source(spool, e)).values())
-            .allMatch(o -> o instanceof DeliveryOutcome.Delivered);
-      }
+      deliverEach(t, spool, 3);
       assertThat(peer.commands).noneMatch(c -> c.equalsIgnoreCase("NOOP"));
       assertThat(peer.commands.stream().filter(c -> c.startsWith("MAIL FROM:"))).hasSize(3);
       assertThat(t.connectionsOpened()).isEqualTo(1);
@@ -139,15 +135,20 @@ class SmarthostTransportTest {
     }
   }
 
+  /** Delivers {@code n} one-recipient messages one after the other; each must be Delivered. */
+  private void deliverEach(SmarthostTransport t, Spool spool, int n) throws Exception {
+    for (int i = 0; i < n; i++) {
+      SpoolEntry e = entry(spool, List.of("bob" + i + "@example.org"));
+      assertThat(t.deliver(e, List.of("bob" + i + "@example.org"), source(spool, e)).values())
+          .allMatch(o -> o instanceof DeliveryOutcome.Delivered);
+    }
+  }
+
   @Test
   void reusesOneConnectionForManyMessages() throws Exception {
     try (Spool spool = spool();
         SmarthostTransport t = transport(peer.port())) {
-      for (int i = 0; i < 5; i++) {
-        SpoolEntry e = entry(spool, List.of("bob" + i + "@example.org"));
-        assertThat(t.deliver(e, List.of("bob" + i + "@example.org"), source(spool, e)).values())
-            .allMatch(o -> o instanceof DeliveryOutcome.Delivered);
-      }
+      deliverEach(t, spool, 5);
       assertThat(peer.received).hasSize(5);
       assertThat(t.connectionsOpened()).isEqualTo(1);
       assertThat(peer.connections.get("total")).isEqualTo(1);
