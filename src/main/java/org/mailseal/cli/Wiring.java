@@ -123,6 +123,7 @@ final class Wiring implements AutoCloseable {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     RelayMetrics metrics = new RelayMetrics(registry);
 
+    log.info("dkim rsa-sha256 provider={}", org.mailseal.dkim.DkimSigner.rsaProvider());
     keys = keyStore();
     bootstrapKeys(keys);
     signingKeys =

@@ -25,6 +25,14 @@ import java.util.Map;
  * the body never is. Thread-safe: a signer may serve many sessions at once.
  */
 public final class DkimSigner {
+  /**
+   * Which provider signs rsa-sha256 in this JVM: {@code AmazonCorrettoCryptoProvider} (native)
+   * where it loads, else {@code JDK}. Asking loads it, so a caller at start learns it at once.
+   */
+  public static String rsaProvider() {
+    return SignatureAlgorithms.rsaProviderName();
+  }
+
   private final List<SignOptions> signatures;
   private final Clock clock;
   private final int maxHeaderBytes;

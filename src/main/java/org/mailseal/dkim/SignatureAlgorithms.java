@@ -37,7 +37,7 @@ final class SignatureAlgorithms {
 
   private static java.security.Provider rsaProvider() {
     if (!Boolean.parseBoolean(System.getProperty("mailseal.native-rsa", "true"))) {
-      log.info("dkim rsa-sha256 signs with the JDK (mailseal.native-rsa=false)");
+      log.debug("dkim rsa-sha256 signs with the JDK (mailseal.native-rsa=false)");
       return null;
     }
     try {
@@ -45,7 +45,7 @@ final class SignatureAlgorithms {
           com.amazon.corretto.crypto.provider.AmazonCorrettoCryptoProvider.INSTANCE;
       com.amazon.corretto.crypto.provider.AmazonCorrettoCryptoProvider.INSTANCE.assertHealthy();
       Signature.getInstance("SHA256withRSA", p);
-      log.info("dkim rsa-sha256 signs with {} {} (native)", p.getName(), p.getVersionStr());
+      log.debug("dkim rsa-sha256 signs with {} {} (native)", p.getName(), p.getVersionStr());
       return p;
     } catch (Throwable e) { // NOPMD: a native library failing to load is an Error, not fatal
       log.info(
