@@ -23,13 +23,14 @@ import org.bouncycastle.openssl.PEMException;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.util.io.pem.PemObject;
 
 /**
- * Reads and writes private keys as PEM with Bouncy Castle: PKCS#8 ({@code BEGIN PRIVATE KEY}, RSA
- * and Ed25519 as {@code openssl genpkey} writes them) and PKCS#1 ({@code BEGIN RSA PRIVATE KEY}, as
- * {@code opendkim-genkey} writes it). Keys come back as JDK key objects (RSA, Ed25519), so the
- * signer does not care which format a key came from. Errors name the source, never key bytes.
+ * Reads and writes private keys as PEM with Bouncy Castle: PKCS#8 (RSA and Ed25519, as {@code
+ * openssl genpkey} writes them) and PKCS#1 (RSA only, as {@code opendkim-genkey} writes it). Keys
+ * come back as JDK key objects (RSA, Ed25519), so the signer does not care which format a key came
+ * from. Errors name the source, never key bytes.
  */
 public final class PemKeys {
   private static final byte[] ED25519_SPKI_PREFIX = {
@@ -71,9 +72,9 @@ public final class PemKeys {
     }
     PrivateKeyInfo info;
     if (object instanceof PEMKeyPair pair) {
-      info = pair.getPrivateKeyInfo(); // PKCS#1 "RSA PRIVATE KEY"
+      info = pair.getPrivateKeyInfo(); // PKCS#1 (RSA)
     } else if (object instanceof PrivateKeyInfo pki) {
-      info = pki; // PKCS#8 "PRIVATE KEY"
+      info = pki; // PKCS#8
     } else {
       throw new KeyFormatException(
           source + ": not an unencrypted private key (found " + describe(object) + ")");
@@ -133,9 +134,13 @@ public final class PemKeys {
     throw new IllegalArgumentException("not an Ed25519 key: " + key.getAlgorithm());
   }
 
-  /** {@code key} as PKCS#8 PEM (the unencrypted "PRIVATE KEY" type). */
+  /** {@code key} as unencrypted PKCS#8 PEM; Bouncy Castle's generator names the PEM type. */
   public static String toPkcs8Pem(PrivateKey key) {
-    return pem(new PemObject("PRIVATE KEY", key.getEncoded()));
+    try {
+      return pem(new JcaPKCS8Generator(key, null).generate());
+    } catch (org.bouncycastle.util.io.pem.PemGenerationException e) {
+      throw new IllegalStateException("PKCS#8 encoding of a " + key.getAlgorithm() + " key", e);
+    }
   }
 
   /** {@code key} as an X.509 SubjectPublicKeyInfo PEM (the "PUBLIC KEY" type). */

@@ -204,7 +204,7 @@ public final class ServerTls {
       }
       // Never echo the file's content: it is a private key.
       throw new GeneralSecurityException(
-          file + ": not a PEM private key (PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY)");
+          file + ": not an unencrypted PEM private key (PKCS#8, or PKCS#1 / SEC 1 for RSA / EC)");
     }
   }
 
