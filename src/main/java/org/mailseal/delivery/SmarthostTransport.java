@@ -123,23 +123,25 @@ public final class SmarthostTransport implements Transport, AutoCloseable {
           // Used moments ago and closed since: try once more, now, on a connection known to
           // work. Had the upstream closed it after taking the final dot but before its reply,
           // it gets the message twice, as after any reply lost on the way.
-          log.debug("smarthost pooled connection was closed, reconnecting: {}", stale.why);
+          log.debug(
+              "smarthost pooled connection was closed, reconnecting: {}",
+              SmtpOutcomes.describe(stale.failure));
           p = borrow(true);
         }
       }
       return send(p.transport(), entry, to, recipients, message);
     } catch (StaleConnection e) {
-      return deferAll(recipients, new LinkedHashMap<>(), e.failure);
+      return deferAll(recipients, e.failure);
     } catch (MessagingException e) {
-      return deferAll(recipients, new LinkedHashMap<>(), e);
+      return deferAll(recipients, e);
     } finally {
       permits.release();
     }
   }
 
   /**
-   * One attempt on {@code t}, which goes back to the pool when it is still usable. A connection
-   * failure on a connection reused without a check is a {@link StaleConnection}.
+   * One attempt on {@code t}, which goes back to the pool when it is still usable. A lost
+   * connection (EOF, 421, an I/O error) is a {@link StaleConnection}; refusals are outcomes.
    */
   private Map<String, DeliveryOutcome> send(
       SMTPTransport t,
@@ -174,24 +176,22 @@ public final class SmarthostTransport implements Transport, AutoCloseable {
     return out;
   }
 
-  private Map<String, DeliveryOutcome> deferAll(
-      List<String> recipients, Map<String, DeliveryOutcome> out, MessagingException e) {
+  private Map<String, DeliveryOutcome> deferAll(List<String> recipients, MessagingException e) {
     String why = settings.host() + ":" + settings.port() + ": " + SmtpOutcomes.describe(e);
     log.warn("smarthost attempt failed: {}", why);
-    recipients.forEach(r -> out.putIfAbsent(r, new DeliveryOutcome.Deferred(why)));
+    Map<String, DeliveryOutcome> out = new LinkedHashMap<>();
+    recipients.forEach(r -> out.put(r, new DeliveryOutcome.Deferred(why)));
     return out;
   }
 
-  /** A connection failure during an attempt: the message was not accepted on it. */
+  /** The connection was lost during an attempt: dropped (EOF, I/O error) or closing (421). */
   private static final class StaleConnection extends Exception {
     private static final long serialVersionUID = 1L;
     final transient MessagingException failure;
-    final String why;
 
     StaleConnection(MessagingException failure) {
       super(failure.getMessage(), null, false, false);
       this.failure = failure;
-      this.why = SmtpOutcomes.describe(failure);
     }
   }
 

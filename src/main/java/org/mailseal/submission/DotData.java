@@ -32,6 +32,7 @@ final class DotData extends InputStream {
   private int rawLim;
   private int state = START;
   private int pending = -1; // the CR of ".CR" not followed by LF, owed to the reader
+  private final byte[] one = new byte[1]; // for read(): the header section is read byte by byte
 
   /** Reads DATA from {@code in}, which must support mark/reset (a {@code BufferedInputStream}). */
   DotData(InputStream in, int blockSize) {
@@ -44,7 +45,6 @@ final class DotData extends InputStream {
 
   @Override
   public int read() throws IOException {
-    byte[] one = new byte[1];
     int n = read(one, 0, 1);
     return n < 0 ? -1 : one[0] & 0xff;
   }
@@ -100,7 +100,6 @@ final class DotData extends InputStream {
             break;
           case DOT_CR:
             if (c == '\n') {
-              s = END;
               rawPos = p;
               state = END;
               giveBack();
@@ -159,6 +158,9 @@ final class DotData extends InputStream {
 
   /** Reads and drops the rest of the message, up to its terminator. */
   void drain() throws IOException {
+    if (state == END) {
+      return; // the usual case: the handler read the whole message
+    }
     byte[] sink = new byte[raw.length];
     while (read(sink, 0, sink.length) >= 0) {
       // discard

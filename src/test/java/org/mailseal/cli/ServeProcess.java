@@ -48,6 +48,21 @@ final class ServeProcess implements AutoCloseable {
   private int implicitPort;
   private int starts;
 
+  /**
+   * The YAML every serve test shares: a self-signed certificate, both listeners on loopback with
+   * ephemeral ports, and the users file, all under {@code dir}.
+   */
+  static List<String> loopbackListeners(Path dir) {
+    return List.of(
+        "tls:",
+        "  self-signed-directory: " + dir.resolve("tls"),
+        "listeners:",
+        "  submission: {address: 127.0.0.1, port: 0}",
+        "  submissions: {address: 127.0.0.1, port: 0}",
+        "users:",
+        "  file: " + dir.resolve("users.yaml"));
+  }
+
   /** Writes the configuration and the users file; does not start anything yet. */
   ServeProcess(Path dir, String extraServerYaml, List<String> jvmOptions) throws Exception {
     this.dir = dir;
@@ -59,13 +74,7 @@ final class ServeProcess implements AutoCloseable {
             "server:",
             "  hostname: relay.example.com",
             extraServerYaml,
-            "tls:",
-            "  self-signed-directory: " + dir.resolve("tls"),
-            "listeners:",
-            "  submission: {address: 127.0.0.1, port: 0}",
-            "  submissions: {address: 127.0.0.1, port: 0}",
-            "users:",
-            "  file: " + dir.resolve("users.yaml"),
+            String.join("\n", loopbackListeners(dir)),
             "limits:",
             "  messages-per-hour: 1000000",
             "  connections-per-ip: 100",

@@ -188,16 +188,7 @@ class WiringTest {
 
   /** A configuration of the TLS, listeners and users every test here shares, then {@code rest}. */
   private MailsealConfig config(String... rest) throws Exception {
-    List<String> lines = new java.util.ArrayList<>();
-    lines.addAll(
-        List.of(
-            "tls:",
-            "  self-signed-directory: " + dir.resolve("tls"),
-            "listeners:",
-            "  submission: {address: 127.0.0.1, port: 0}",
-            "  submissions: {address: 127.0.0.1, port: 0}",
-            "users:",
-            "  file: " + dir.resolve("users.yaml")));
+    List<String> lines = new java.util.ArrayList<>(ServeProcess.loopbackListeners(dir));
     lines.addAll(List.of(rest));
     lines.add("");
     Path file = dir.resolve("mailseal.yaml");
