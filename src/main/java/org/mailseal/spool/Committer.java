@@ -30,6 +30,9 @@ final class Committer implements AutoCloseable {
     void run() throws IOException;
   }
 
+  /** A step that changes nothing: for callers that made their change and need only the sync. */
+  static final Step SYNC_ONLY = () -> {};
+
   private record Pending(Step step, CompletableFuture<Void> done) {}
 
   private static final Pending STOP = new Pending(() -> {}, new CompletableFuture<>());
@@ -41,6 +44,7 @@ final class Committer implements AutoCloseable {
   private final Object submitLock = new Object();
   private final Thread thread;
   private boolean closed; // guarded by submitLock
+  private volatile int committing;
 
   Committer(Path dir, Syncer syncer, int maxBatch) {
     this.dir = dir;
@@ -103,9 +107,9 @@ final class Committer implements AutoCloseable {
     }
   }
 
-  /** How many requests wait for the next batch (for tests and metrics). */
+  /** How many requests wait for the next batch or are in the batch being committed (for tests). */
   int queued() {
-    return queue.size();
+    return queue.size() + committing;
   }
 
   private void run() {
@@ -126,6 +130,7 @@ final class Committer implements AutoCloseable {
         batch.remove(batch.size() - 1);
       }
       if (!batch.isEmpty()) {
+        committing = batch.size();
         try {
           commitBatch(batch);
         } catch (Throwable t) {
@@ -134,6 +139,8 @@ final class Committer implements AutoCloseable {
           for (Pending p : batch) {
             p.done().completeExceptionally(t);
           }
+        } finally {
+          committing = 0;
         }
       }
       if (stop) {

@@ -2,11 +2,14 @@
 package org.mailseal.spool;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 import org.mailseal.spool.SpoolFiles.Kind;
@@ -18,14 +21,18 @@ import org.slf4j.LoggerFactory;
  * have let each store, update or removal get (see {@code package-info.java}):
  *
  * <ul>
- *   <li>{@code .eml} + {@code .env}, envelope valid and sizes equal: a committed entry, queued
- *       again (a left-over {@code .env.tmp} of an interrupted update is deleted);
- *   <li>a {@code .del}: a removal that was interrupted after its commit point: finished;
- *   <li>one final file whose partner exists only as a {@code .tmp}: a store interrupted before its
- *       directory sync, so before {@code 250}: deleted, the client retries;
- *   <li>only {@code .tmp} files: deleted;
- *   <li>one final file with no partner at all, or an envelope that does not parse or does not match
- *       its message: moved to {@code corrupt/} with a WARN, never deleted.
+ *   <li>{@code .eml} with a valid {@link EnvelopeTrailer} whose size matches the file: a committed
+ *       entry, queued again, with the state of its {@code .env} when delivery rewrote the envelope
+ *       (a left-over {@code .tmp} is deleted);
+ *   <li>{@code .env} without {@code .eml}: a removal interrupted after it deleted the message:
+ *       finished;
+ *   <li>only {@code .tmp} files: a store interrupted before its rename, so before {@code 250}:
+ *       deleted, the client retries;
+ *   <li>files of the earlier two-file format (an {@code .eml} without trailer): judged by its
+ *       rules, {@code .eml} + {@code .env} with matching size queued again, a {@code .del}
+ *       finished, a final file whose partner is only a {@code .tmp} deleted;
+ *   <li>a message file whose trailer, envelope or size is wrong, or an old-format message without
+ *       envelope: moved to {@code corrupt/} with a WARN, never deleted.
  * </ul>
  */
 final class Recovery {
@@ -85,52 +92,117 @@ final class Recovery {
     Path message = found.get(Kind.MESSAGE);
     Path envelope = found.get(Kind.ENVELOPE);
     if (found.containsKey(Kind.REMOVING)) {
-      // The envelope was renamed to .del and that rename was synced: the entry is gone.
+      // Two-file format: the envelope was renamed to .del and that was synced: the entry is gone.
       deleteIfPresent(message);
+      deleteIfPresent(envelope);
       deleteIfPresent(found.get(Kind.REMOVING));
       deleteTemps(found);
-      finishedRemovals++;
-      log.info("spool finished interrupted removal queueId={}", id);
+      finishRemoval(id);
       return;
     }
-    if (message != null && envelope != null) {
+    if (message == null) {
+      if (envelope != null && found.containsKey(Kind.MESSAGE_TEMP)) {
+        // Two-file format: a store that crashed between its renames, so before 250.
+        log.info("spool deletes interrupted store queueId={} file={}", id, envelope);
+        Files.delete(envelope);
+      } else if (envelope != null) {
+        // Removal deletes the message first: its rewritten envelope is all that is left.
+        Files.delete(envelope);
+        finishRemoval(id);
+      }
       deleteTemps(found);
-      SpoolEntry entry;
+      return;
+    }
+    Optional<byte[]> trailer;
+    long fileSize;
+    try (FileChannel ch = FileChannel.open(message, StandardOpenOption.READ)) {
+      fileSize = ch.size();
+      trailer = EnvelopeTrailer.read(ch);
+    }
+    if (trailer.isEmpty()) {
+      recoverTwoFile(id, found, message, envelope, fileSize, into);
+      return;
+    }
+    deleteTemps(found);
+    SpoolEntry stored;
+    try {
+      stored = codec.read(trailer.get());
+    } catch (IOException ex) {
+      moveToCorrupt(id, "stored envelope unreadable: " + ex.getMessage(), message, envelope);
+      return;
+    }
+    long expected = stored.size() + EnvelopeTrailer.length(trailer.get().length);
+    if (!stored.id().equals(id)) {
+      moveToCorrupt(id, "stored envelope names another id " + stored.id(), message, envelope);
+      return;
+    }
+    if (expected != fileSize) {
+      moveToCorrupt(
+          id, "message file is " + fileSize + " bytes, expected " + expected, message, envelope);
+      return;
+    }
+    SpoolEntry entry = stored;
+    if (envelope != null) {
+      // A rewritten envelope (after a delivery attempt) is newer than the stored one.
       try {
         entry = codec.read(Files.readAllBytes(envelope));
       } catch (IOException ex) {
         moveToCorrupt(id, "envelope unreadable: " + ex.getMessage(), message, envelope);
         return;
       }
-      long size = Files.size(message);
-      if (!entry.id().equals(id)) {
-        moveToCorrupt(id, "envelope names another id " + entry.id(), message, envelope);
-      } else if (entry.size() != size) {
-        moveToCorrupt(
-            id, "message is " + size + " bytes, envelope says " + entry.size(), message, envelope);
-      } else {
-        into.accept(entry);
-        recovered++;
+      if (!entry.id().equals(id) || entry.size() != stored.size()) {
+        moveToCorrupt(id, "envelope does not match its message file", message, envelope);
+        return;
       }
-      return;
     }
-    Path only = message != null ? message : envelope;
-    Kind partnerTemp = message != null ? Kind.ENVELOPE_TEMP : Kind.MESSAGE_TEMP;
-    if (only != null && found.containsKey(partnerTemp)) {
-      // Both renames of a store precede its directory sync, and 250 follows that sync: this
-      // store was never acknowledged.
-      log.info("spool deletes interrupted store queueId={} file={}", id, only);
-      Files.delete(only);
+    into.accept(entry);
+    recovered++;
+  }
+
+  /** A message file without a trailer: the two-file format, where {@code .env} is required. */
+  private void recoverTwoFile(
+      QueueId id,
+      Map<Kind, Path> found,
+      Path message,
+      Path envelope,
+      long size,
+      Consumer<SpoolEntry> into)
+      throws IOException {
+    if (envelope == null) {
+      if (found.containsKey(Kind.ENVELOPE_TEMP)) {
+        // Both renames of a store precede its directory sync, and 250 follows that sync: this
+        // store was never acknowledged.
+        log.info("spool deletes interrupted store queueId={} file={}", id, message);
+        Files.delete(message);
+        deleteTemps(found);
+        return;
+      }
       deleteTemps(found);
-      return;
-    }
-    if (only != null) {
-      deleteTemps(found);
-      moveToCorrupt(
-          id, message != null ? "message without envelope" : "envelope without message", only);
+      moveToCorrupt(id, "message without envelope", message);
       return;
     }
     deleteTemps(found);
+    SpoolEntry entry;
+    try {
+      entry = codec.read(Files.readAllBytes(envelope));
+    } catch (IOException ex) {
+      moveToCorrupt(id, "envelope unreadable: " + ex.getMessage(), message, envelope);
+      return;
+    }
+    if (!entry.id().equals(id)) {
+      moveToCorrupt(id, "envelope names another id " + entry.id(), message, envelope);
+    } else if (entry.size() != size) {
+      moveToCorrupt(
+          id, "message is " + size + " bytes, envelope says " + entry.size(), message, envelope);
+    } else {
+      into.accept(entry);
+      recovered++;
+    }
+  }
+
+  private void finishRemoval(QueueId id) {
+    finishedRemovals++;
+    log.info("spool finished interrupted removal queueId={}", id);
   }
 
   private void deleteTemps(Map<Kind, Path> found) throws IOException {
@@ -148,6 +220,9 @@ final class Recovery {
   private void moveToCorrupt(QueueId id, String why, Path... paths) throws IOException {
     Files.createDirectories(files.corruptDir());
     for (Path p : paths) {
+      if (p == null) {
+        continue;
+      }
       Path target = SpoolFiles.moveAside(p, files.corruptDir());
       log.warn(
           "spool moved corrupt file queueId={} file={} to={} reason=\"{}\"", id, p, target, why);

@@ -13,8 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import org.mailseal.spool.SpoolFiles.Kind;
 import org.slf4j.Logger;
@@ -41,9 +39,6 @@ public final class Spool implements AutoCloseable {
   private final EnvelopeCodec codec = new EnvelopeCodec();
   private final ConcurrentSkipListMap<QueueId, SpoolEntry> index = new ConcurrentSkipListMap<>();
 
-  /** Removed entries whose message or {@code .del} file may still be on disk. */
-  private final Set<QueueId> removingIds = ConcurrentHashMap.newKeySet();
-
   private final Object[] stripes = new Object[STRIPES];
   private final SpoolLock lock;
   private final Staging staging;
@@ -60,8 +55,7 @@ public final class Spool implements AutoCloseable {
       stripes[i] = new Object();
     }
     this.recovery = new Recovery(files, codec, options.syncer()).run(e -> index.put(e.id(), e));
-    this.staging =
-        new Staging(files, codec, options, id -> index.containsKey(id) || removingIds.contains(id));
+    this.staging = new Staging(files, codec, options, index::containsKey);
     this.committer = new Committer(files.dir(), options.syncer(), options.maxBatch());
   }
 
@@ -112,9 +106,9 @@ public final class Spool implements AutoCloseable {
   /**
    * Stores one message and returns its id once message and envelope are durable.
    *
-   * <p>The bytes go to {@code <id>.eml.tmp} and the envelope to {@code <id>.env.tmp}, each synced
-   * by this thread; the committer then renames both into place and syncs the directory, once for
-   * every store of its batch.
+   * <p>The bytes and, after them, the envelope go to {@code <id>.eml.tmp}, synced by this thread,
+   * which then renames it to {@code <id>.eml} and waits for the committer's next directory sync,
+   * shared by every store of its batch.
    *
    * @param writer writes the message bytes; called once, on this thread
    * @throws SpoolException.Storage when anything failed; nothing is then acknowledged, and what was
@@ -124,28 +118,22 @@ public final class Spool implements AutoCloseable {
     SpoolEntry entry = staging.stage(draft, writer, clock.instant());
     QueueId id = entry.id();
     Path messageTemp = files.path(id, Kind.MESSAGE_TEMP);
-    Path envelopeTemp = files.path(id, Kind.ENVELOPE_TEMP);
     Path message = files.path(id, Kind.MESSAGE);
-    Path envelope = files.path(id, Kind.ENVELOPE);
     try {
-      committer.commit(
-          () -> {
-            SpoolFiles.rename(messageTemp, message);
-            try {
-              // The envelope comes last: see package-info, "Recovery".
-              SpoolFiles.rename(envelopeTemp, envelope);
-            } catch (IOException e) {
-              SpoolFiles.rename(message, messageTemp);
-              throw e;
-            }
-          });
+      SpoolFiles.rename(messageTemp, message);
     } catch (IOException e) {
       deleteQuietly(messageTemp);
-      deleteQuietly(envelopeTemp);
-      throw storage(id, envelope, "cannot commit message", e);
+      throw storage(id, message, "cannot commit message", e);
+    }
+    try {
+      committer.commit(Committer.SYNC_ONLY);
+    } catch (IOException e) {
+      // Not acknowledged, so not kept: the client sends it again.
+      deleteQuietly(message);
+      throw storage(id, message, "cannot commit message", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw storage(id, envelope, "interrupted before commit; the message may still be kept", e);
+      throw storage(id, message, "interrupted before commit; the message may still be kept", e);
     }
     index.put(id, entry);
     return id;
@@ -162,16 +150,18 @@ public final class Spool implements AutoCloseable {
   }
 
   /**
-   * The message bytes of an entry, streamed from disk. The stream stays readable if the entry is
-   * removed meanwhile. Close it.
+   * The message bytes of an entry, streamed from disk: exactly {@link SpoolEntry#size} bytes, never
+   * the envelope stored after them. The stream stays readable if the entry is removed meanwhile.
+   * Close it.
    */
   public InputStream open(QueueId id) throws SpoolException {
-    if (!index.containsKey(id)) {
+    SpoolEntry entry = index.get(id);
+    if (entry == null) {
       throw new SpoolException.NoSuchEntry(id);
     }
     Path message = files.path(id, Kind.MESSAGE);
     try {
-      return Files.newInputStream(message);
+      return new SizedStream(Files.newInputStream(message), entry.size());
     } catch (NoSuchFileException e) {
       if (index.containsKey(id)) {
         throw new SpoolException.Corrupt(id, message, "message file missing " + message, e);
@@ -263,36 +253,34 @@ public final class Spool implements AutoCloseable {
   }
 
   /**
-   * Removes an entry and its message for good (delivered, bounced or deleted by the operator). Its
-   * envelope is first renamed to {@code <id>.del} and that is synced: from then on the entry is
-   * gone, even if a crash stops the rest, and this returns. The message is then deleted in a later
-   * group commit, and the {@code .del} only after that commit; recovery finishes a removal a crash
-   * interrupted. Until then the id stays taken, so a new message can never draw it.
+   * Removes an entry and its message for good (delivered, bounced or deleted by the operator):
+   * deletes {@code <id>.eml}, then the {@code <id>.env} of a rewritten envelope if there is one,
+   * and returns after the next directory sync. Deleting the message first is what makes this safe:
+   * a crash in between leaves an envelope without its message, which recovery knows as a removal to
+   * finish, never an older envelope beside the message.
    */
   public void remove(QueueId id) throws SpoolException {
     synchronized (stripe(id)) {
       current(id);
-      Path envelope = files.path(id, Kind.ENVELOPE);
-      Path removing = files.path(id, Kind.REMOVING);
       Path message = files.path(id, Kind.MESSAGE);
+      Path envelope = files.path(id, Kind.ENVELOPE);
       try {
-        committer.commit(() -> SpoolFiles.rename(envelope, removing));
+        Files.deleteIfExists(message);
+        Files.deleteIfExists(envelope);
       } catch (IOException e) {
-        throw storage(id, envelope, "cannot remove entry", e);
+        throw storage(id, message, "cannot remove entry", e);
+      }
+      // Out of the index only now that no file of the entry is left: until then its id stays taken
+      // and a new message cannot draw it.
+      index.remove(id);
+      try {
+        committer.commit(Committer.SYNC_ONLY);
+      } catch (IOException e) {
+        throw storage(id, message, "cannot sync removal of entry", e);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw storage(id, envelope, "interrupted while removing entry", e);
+        throw storage(id, message, "interrupted while removing entry", e);
       }
-      removingIds.add(id);
-      index.remove(id);
-      // The message must be gone on disk before the .del is: a message alone is "corrupt".
-      committer.submit(
-          () -> Files.deleteIfExists(message),
-          () -> {
-            deleteQuietly(removing);
-            removingIds.remove(id);
-          },
-          e -> log.warn("spool removal left files, recovery finishes it queueId={}", id, e));
     }
   }
 
@@ -351,7 +339,7 @@ public final class Spool implements AutoCloseable {
     return recovery;
   }
 
-  /** How many directory changes wait for the next group commit (for tests). */
+  /** How many stores, updates or removals wait for a group commit or are in one (for tests). */
   int pendingCommits() {
     return committer.queued();
   }

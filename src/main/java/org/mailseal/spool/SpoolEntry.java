@@ -11,8 +11,8 @@ import java.util.Set;
 
 /**
  * The envelope of one spooled message and how its delivery stands: what the spool keeps in memory
- * per message and writes as {@code <id>.env}. The message bytes are never held here; read them with
- * {@link Spool#open(QueueId)}.
+ * per message and writes after the message bytes, and into {@code <id>.env} when delivery rewrites
+ * it. The message bytes are never held here; read them with {@link Spool#open(QueueId)}.
  *
  * @param id the queue id
  * @param sender the {@code MAIL FROM} address, empty for {@code <>}
@@ -22,7 +22,8 @@ import java.util.Set;
  * @param accepted when the spool first accepted the message; retries and expiry count from here
  * @param attempts how many delivery attempts were recorded
  * @param nextAttempt when the message is next due for delivery
- * @param size the size of the message file in bytes
+ * @param size the size of the message in bytes (what delivery sends; the message file holds the
+ *     envelope after them)
  * @param delayWarned whether the sender was already sent a delay warning (RFC 3464 "delayed"), so
  *     that a restart does not send it again
  * @param bounceRequested whether an operator asked ({@code queue bounce}) that every pending

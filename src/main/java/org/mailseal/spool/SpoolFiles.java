@@ -7,13 +7,15 @@ import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * The names of things in a spool directory, and the few file operations the durability protocol is
@@ -91,26 +93,63 @@ final class SpoolFiles {
   }
 
   /**
-   * The committed envelopes in {@code dir}, by id, read without the lock: every {@code .env} was
-   * renamed into place whole. One that vanishes or does not parse while being read is left out.
+   * The committed entries in {@code dir}, by id, read without the lock: every {@code .eml} and
+   * {@code .env} was renamed into place whole. An entry's {@code .env}, when delivery rewrote it,
+   * is newer than the envelope its message file carries. One that vanishes or does not parse while
+   * being read is left out.
    */
   static List<SpoolEntry> readEnvelopes(Path dir, EnvelopeCodec codec) throws IOException {
-    List<SpoolEntry> out = new ArrayList<>();
-    try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir, "*" + ENVELOPE)) {
+    Map<QueueId, Boolean> rewritten = new TreeMap<>();
+    try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
       for (Path p : stream) {
         Optional<Name> name = classify(p.getFileName().toString());
-        if (name.isEmpty() || name.get().kind() != Kind.ENVELOPE) {
+        if (name.isEmpty()) {
           continue;
         }
-        try {
-          out.add(codec.read(Files.readAllBytes(p)));
-        } catch (IOException goneOrRewritten) {
-          // removed, or moved by recovery, meanwhile
+        if (name.get().kind() == Kind.MESSAGE) {
+          rewritten.putIfAbsent(name.get().id(), false);
+        } else if (name.get().kind() == Kind.ENVELOPE) {
+          rewritten.put(name.get().id(), true);
         }
       }
     }
-    out.sort(Comparator.comparing(SpoolEntry::id));
+    SpoolFiles files = new SpoolFiles(dir);
+    List<SpoolEntry> out = new ArrayList<>();
+    for (Map.Entry<QueueId, Boolean> e : rewritten.entrySet()) {
+      try {
+        Optional<SpoolEntry> entry = Optional.empty();
+        if (e.getValue()) {
+          entry = readIfPresent(files.path(e.getKey(), Kind.ENVELOPE), codec);
+        }
+        if (entry.isEmpty()) {
+          entry = readTrailer(files.path(e.getKey(), Kind.MESSAGE), codec);
+        }
+        entry.filter(x -> x.id().equals(e.getKey())).ifPresent(out::add);
+      } catch (IOException goneOrRewritten) {
+        // removed, or moved by recovery, meanwhile
+      }
+    }
     return List.copyOf(out);
+  }
+
+  private static Optional<SpoolEntry> readIfPresent(Path envelope, EnvelopeCodec codec)
+      throws IOException {
+    try {
+      return Optional.of(codec.read(Files.readAllBytes(envelope)));
+    } catch (NoSuchFileException gone) {
+      return Optional.empty();
+    }
+  }
+
+  /** The envelope a message file carries, or empty for a file without one or gone. */
+  private static Optional<SpoolEntry> readTrailer(Path message, EnvelopeCodec codec)
+      throws IOException {
+    try (FileChannel ch = FileChannel.open(message, StandardOpenOption.READ)) {
+      Optional<byte[]> json = EnvelopeTrailer.read(ch);
+      return json.isEmpty() ? Optional.empty() : Optional.of(codec.read(json.get()));
+    } catch (NoSuchFileException gone) {
+      return Optional.empty();
+    }
   }
 
   /**

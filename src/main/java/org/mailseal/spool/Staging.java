@@ -13,9 +13,9 @@ import java.util.function.Predicate;
 import org.mailseal.spool.SpoolFiles.Kind;
 
 /**
- * Steps 1 and 2 of a store, on the caller's thread: draw a free id, stream the message into {@code
- * <id>.eml.tmp}, write {@code <id>.env.tmp}, sync both. Nothing is visible as an entry until the
- * committer renames them.
+ * Step 1 of a store, on the caller's thread: draw a free id, stream the message into {@code
+ * <id>.eml.tmp}, append its envelope as an {@link EnvelopeTrailer}, sync the file. Nothing is
+ * visible as an entry until {@link Spool#store} renames it.
  */
 final class Staging {
   private static final int BUFFER = 64 * 1024;
@@ -36,8 +36,8 @@ final class Staging {
   }
 
   /**
-   * Writes and syncs both temp files of a new entry accepted at {@code now}; on failure deletes
-   * what was written.
+   * Writes and syncs the temp file of a new entry accepted at {@code now}; on failure deletes what
+   * was written.
    */
   SpoolEntry stage(EnvelopeDraft draft, MessageWriter writer, Instant now) throws SpoolException {
     QueueId id;
@@ -62,12 +62,9 @@ final class Staging {
       }
     }
     Path messageTemp = files.path(id, Kind.MESSAGE_TEMP);
-    Path envelopeTemp = files.path(id, Kind.ENVELOPE_TEMP);
     boolean staged = false;
     try {
-      long size = writeMessage(ch, writer);
-      SpoolEntry entry = SpoolEntry.accepted(id, draft, now, size);
-      SpoolFiles.writeSynced(envelopeTemp, codec.write(entry), options.syncer());
+      SpoolEntry entry = write(ch, id, draft, now, writer);
       staged = true;
       return entry;
     } catch (IOException e) {
@@ -75,19 +72,24 @@ final class Staging {
     } finally {
       if (!staged) {
         Spool.deleteQuietly(messageTemp);
-        Spool.deleteQuietly(envelopeTemp);
       }
     }
   }
 
-  private long writeMessage(FileChannel channel, MessageWriter writer) throws IOException {
+  private SpoolEntry write(
+      FileChannel channel, QueueId id, EnvelopeDraft draft, Instant now, MessageWriter writer)
+      throws IOException {
     try (FileChannel ch = channel) {
-      CountingStream counting =
-          new CountingStream(new BufferedOutputStream(Channels.newOutputStream(ch), BUFFER));
+      BufferedOutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), BUFFER);
+      CountingStream counting = new CountingStream(out);
       writer.writeTo(counting);
-      counting.flush();
+      SpoolEntry entry = SpoolEntry.accepted(id, draft, now, counting.count());
+      byte[] json = codec.write(entry);
+      out.write(json);
+      out.write(EnvelopeTrailer.footer(json.length));
+      out.flush();
       options.syncer().syncFile(ch);
-      return counting.count();
+      return entry;
     }
   }
 }

@@ -49,9 +49,43 @@ class RecoveryTest {
     }
   }
 
+  /** Rewrites an entry's envelope the way a delivery attempt does, so that it has an .env. */
+  private void deferOnce(QueueId id) throws SpoolException {
+    try (Spool spool = open()) {
+      spool.recordAttempt(
+          id,
+          List.of(Recipient.pending("bob@example.net").deferred("451 4.3.0 later")),
+          T0.plusSeconds(60));
+    }
+  }
+
+  /** Writes an entry in the two-file format of earlier versions: bare message and .env. */
+  private QueueId storeTwoFileFormat(int n) throws IOException {
+    QueueId id = QueueId.next(T0.plusMillis(n), new SecureRandom());
+    byte[] m = Messages.numbered(n);
+    Files.write(file(id, ".eml"), m);
+    SpoolEntry e = SpoolEntry.accepted(id, Messages.draft("bob@example.net"), T0, m.length);
+    Files.write(file(id, ".env"), new EnvelopeCodec().write(e));
+    return id;
+  }
+
   private static byte[] read(Spool s, QueueId id) throws Exception {
     try (InputStream in = s.open(id)) {
       return in.readAllBytes();
+    }
+  }
+
+  @Test
+  void eachMessageIsOneFileThatCarriesItsEnvelope() throws Exception {
+    QueueId id = storeAndClose(1).get(0);
+
+    assertThat(namesIn(dir)).containsExactlyInAnyOrder(".lock", "control", "corrupt", id + ".eml");
+    try (Spool spool = open()) {
+      assertThat(spool.entry(id).orElseThrow().recipients())
+          .extracting(Recipient::address)
+          .containsExactly("bob@example.net");
+      assertThat(read(spool, id)).isEqualTo(Messages.numbered(0));
+      assertThat(spool.recoveryReport().recovered()).isEqualTo(1);
     }
   }
 
@@ -67,38 +101,57 @@ class RecoveryTest {
       assertThat(spool.recoveryReport().deletedTemps()).isEqualTo(2);
     }
     assertThat(namesIn(dir))
-        .containsExactlyInAnyOrder(".lock", "control", "corrupt", kept + ".eml", kept + ".env");
+        .containsExactlyInAnyOrder(".lock", "control", "corrupt", kept + ".eml");
   }
 
   @Test
-  void envelopeWithoutMessageIsMovedToCorruptAndTheRestRecovered() throws Exception {
+  void rewrittenEnvelopeIsNewerThanTheOneTheMessageCarries() throws Exception {
+    QueueId id = storeAndClose(1).get(0);
+    deferOnce(id);
+
+    try (Spool spool = open()) {
+      SpoolEntry e = spool.entry(id).orElseThrow();
+      assertThat(e.attempts()).isEqualTo(1);
+      assertThat(e.recipients().get(0).lastReply()).isEqualTo("451 4.3.0 later");
+      assertThat(read(spool, id)).isEqualTo(Messages.numbered(0));
+    }
+  }
+
+  @Test
+  void removalInterruptedAfterDeletingTheMessageIsFinished() throws Exception {
     List<QueueId> ids = storeAndClose(3);
+    deferOnce(ids.get(1));
     Files.delete(file(ids.get(1), ".eml"));
 
     try (Spool spool = open()) {
       assertThat(spool.list()).extracting(SpoolEntry::id).containsExactly(ids.get(0), ids.get(2));
       assertThat(read(spool, ids.get(2))).isEqualTo(Messages.numbered(2));
-      assertThat(spool.recoveryReport().corrupt()).isEqualTo(1);
+      assertThat(spool.recoveryReport().finishedRemovals()).isEqualTo(1);
+      assertThat(spool.recoveryReport().corrupt()).isZero();
     }
-    assertThat(namesIn(dir.resolve("corrupt"))).containsExactly(ids.get(1) + ".env");
+    assertThat(Files.exists(file(ids.get(1), ".env"))).isFalse();
   }
 
   @Test
-  void messageWithoutEnvelopeIsMovedToCorruptAndTheRestRecovered() throws Exception {
-    List<QueueId> ids = storeAndClose(3);
-    Files.delete(file(ids.get(0), ".env"));
+  void damagedStoredEnvelopeMovesTheMessageToCorrupt() throws Exception {
+    List<QueueId> ids = storeAndClose(2);
+    Path eml = file(ids.get(0), ".eml");
+    byte[] bytes = Files.readAllBytes(eml);
+    // Inside the JSON, just before the footer: the braces no longer close.
+    bytes[bytes.length - EnvelopeTrailer.FOOTER - 1] = '[';
+    Files.write(eml, bytes);
 
     try (Spool spool = open()) {
-      assertThat(spool.list()).extracting(SpoolEntry::id).containsExactly(ids.get(1), ids.get(2));
+      assertThat(spool.list()).extracting(SpoolEntry::id).containsExactly(ids.get(1));
+      assertThat(spool.recoveryReport().corrupt()).isEqualTo(1);
     }
     assertThat(namesIn(dir.resolve("corrupt"))).containsExactly(ids.get(0) + ".eml");
-    assertThat(Files.readAllBytes(dir.resolve("corrupt").resolve(ids.get(0) + ".eml")))
-        .isEqualTo(Messages.numbered(0));
   }
 
   @Test
-  void truncatedEnvelopeMovesBothFilesToCorrupt() throws Exception {
+  void truncatedRewrittenEnvelopeMovesBothFilesToCorrupt() throws Exception {
     List<QueueId> ids = storeAndClose(2);
+    deferOnce(ids.get(0));
     Path env = file(ids.get(0), ".env");
     byte[] json = Files.readAllBytes(env);
     Files.write(env, Arrays.copyOf(json, json.length / 2));
@@ -111,7 +164,22 @@ class RecoveryTest {
   }
 
   @Test
-  void truncatedMessageIsCaughtBySizeAndMovedToCorrupt() throws Exception {
+  void messageMissingABytesIsCaughtBySizeAndMovedToCorrupt() throws Exception {
+    QueueId id = storeAndClose(1).get(0);
+    Path eml = file(id, ".eml");
+    byte[] bytes = Files.readAllBytes(eml);
+    byte[] cut = new byte[bytes.length - 1];
+    System.arraycopy(bytes, 1, cut, 0, cut.length); // the trailer is whole, the message is not
+    Files.write(eml, cut);
+
+    try (Spool spool = open()) {
+      assertThat(spool.depth()).isZero();
+    }
+    assertThat(namesIn(dir.resolve("corrupt"))).containsExactly(id + ".eml");
+  }
+
+  @Test
+  void messageFileCutShortIsMovedToCorrupt() throws Exception {
     QueueId id = storeAndClose(1).get(0);
     Path eml = file(id, ".eml");
     byte[] bytes = Files.readAllBytes(eml);
@@ -120,37 +188,7 @@ class RecoveryTest {
     try (Spool spool = open()) {
       assertThat(spool.depth()).isZero();
     }
-    assertThat(namesIn(dir.resolve("corrupt"))).containsExactly(id + ".eml", id + ".env");
-  }
-
-  @Test
-  void storeInterruptedBetweenItsTwoRenamesIsDeletedBecauseItWasNeverAcknowledged()
-      throws Exception {
-    List<QueueId> ids = storeAndClose(2);
-    // Message renamed, envelope still a temp: the crash came before the directory sync.
-    Files.move(file(ids.get(0), ".env"), file(ids.get(0), ".env.tmp"));
-    // The other order, as a file system may persist the renames in either order.
-    Files.move(file(ids.get(1), ".eml"), file(ids.get(1), ".eml.tmp"));
-
-    try (Spool spool = open()) {
-      assertThat(spool.depth()).isZero();
-      assertThat(spool.recoveryReport().corrupt()).isZero();
-    }
-    assertThat(namesIn(dir)).containsExactlyInAnyOrder(".lock", "control", "corrupt");
-  }
-
-  @Test
-  void removalInterruptedAfterItsCommitPointIsFinished() throws Exception {
-    List<QueueId> ids = storeAndClose(2);
-    Files.move(file(ids.get(0), ".env"), file(ids.get(0), ".del"));
-
-    try (Spool spool = open()) {
-      assertThat(spool.list()).extracting(SpoolEntry::id).containsExactly(ids.get(1));
-      assertThat(spool.recoveryReport().finishedRemovals()).isEqualTo(1);
-    }
-    assertThat(namesIn(dir))
-        .containsExactlyInAnyOrder(
-            ".lock", "control", "corrupt", ids.get(1) + ".eml", ids.get(1) + ".env");
+    assertThat(namesIn(dir.resolve("corrupt"))).containsExactly(id + ".eml");
   }
 
   @Test
@@ -169,7 +207,9 @@ class RecoveryTest {
     QueueId id = storeAndClose(1).get(0);
     Files.createDirectories(dir.resolve("corrupt"));
     Files.writeString(dir.resolve("corrupt").resolve(id + ".eml"), "older");
-    Files.delete(file(id, ".env"));
+    Path eml = file(id, ".eml");
+    byte[] bytes = Files.readAllBytes(eml);
+    Files.write(eml, Arrays.copyOf(bytes, bytes.length - 1));
 
     open().close();
 
@@ -185,5 +225,76 @@ class RecoveryTest {
       assertThat(spool.depth()).isZero();
     }
     assertThat(Files.readString(dir.resolve("README"))).isEqualTo("hello");
+  }
+
+  // A spool written by an earlier version (message and envelope in two files) still opens.
+
+  @Test
+  void twoFileFormatEntriesAreRecoveredAndDelivered() throws Exception {
+    QueueId a = storeTwoFileFormat(0);
+    QueueId b = storeTwoFileFormat(1);
+
+    try (Spool spool = open()) {
+      assertThat(spool.list()).extracting(SpoolEntry::id).containsExactly(a, b);
+      assertThat(read(spool, b)).isEqualTo(Messages.numbered(1));
+      spool.remove(a);
+    }
+    assertThat(namesIn(dir))
+        .containsExactlyInAnyOrder(".lock", "control", "corrupt", b + ".eml", b + ".env");
+    assertThat(Spool.scan(dir)).extracting(SpoolEntry::id).containsExactly(b);
+  }
+
+  @Test
+  void twoFileFormatMessageWithoutEnvelopeIsMovedToCorrupt() throws Exception {
+    QueueId id = storeTwoFileFormat(0);
+    Files.delete(file(id, ".env"));
+
+    try (Spool spool = open()) {
+      assertThat(spool.depth()).isZero();
+    }
+    assertThat(namesIn(dir.resolve("corrupt"))).containsExactly(id + ".eml");
+    assertThat(Files.readAllBytes(dir.resolve("corrupt").resolve(id + ".eml")))
+        .isEqualTo(Messages.numbered(0));
+  }
+
+  @Test
+  void twoFileFormatSizeMismatchMovesBothToCorrupt() throws Exception {
+    QueueId id = storeTwoFileFormat(0);
+    Files.write(file(id, ".eml"), new byte[] {'x'}, java.nio.file.StandardOpenOption.APPEND);
+
+    try (Spool spool = open()) {
+      assertThat(spool.depth()).isZero();
+    }
+    assertThat(namesIn(dir.resolve("corrupt"))).containsExactly(id + ".eml", id + ".env");
+  }
+
+  @Test
+  void twoFileFormatStoreInterruptedBetweenItsRenamesIsDeleted() throws Exception {
+    QueueId a = storeTwoFileFormat(0);
+    QueueId b = storeTwoFileFormat(1);
+    // Message renamed, envelope still a temp: the crash came before the directory sync.
+    Files.move(file(a, ".env"), file(a, ".env.tmp"));
+    // The other order, as a file system may persist the renames in either order.
+    Files.move(file(b, ".eml"), file(b, ".eml.tmp"));
+
+    try (Spool spool = open()) {
+      assertThat(spool.depth()).isZero();
+      assertThat(spool.recoveryReport().corrupt()).isZero();
+    }
+    assertThat(namesIn(dir)).containsExactlyInAnyOrder(".lock", "control", "corrupt");
+  }
+
+  @Test
+  void twoFileFormatRemovalInterruptedAfterItsCommitPointIsFinished() throws Exception {
+    QueueId a = storeTwoFileFormat(0);
+    QueueId b = storeTwoFileFormat(1);
+    Files.move(file(a, ".env"), file(a, ".del"));
+
+    try (Spool spool = open()) {
+      assertThat(spool.list()).extracting(SpoolEntry::id).containsExactly(b);
+      assertThat(spool.recoveryReport().finishedRemovals()).isEqualTo(1);
+    }
+    assertThat(namesIn(dir))
+        .containsExactlyInAnyOrder(".lock", "control", "corrupt", b + ".eml", b + ".env");
   }
 }
