@@ -8,14 +8,31 @@ import java.io.InputStream;
 /**
  * The first {@code size} bytes of a message file: what follows them is the envelope (see {@link
  * EnvelopeTrailer}), which must never reach an upstream. Ending early is an error, not a short
- * message: a message file is never shorter than its envelope says once it is committed.
+ * message: a message file is never shorter than its envelope says once it is committed. {@code
+ * onClose} runs once, at the first close.
  */
 final class SizedStream extends FilterInputStream {
+  private final Runnable onClose;
   private long remaining;
+  private boolean closed;
 
-  SizedStream(InputStream in, long size) {
+  SizedStream(InputStream in, long size, Runnable onClose) {
     super(in);
     this.remaining = size;
+    this.onClose = onClose;
+  }
+
+  @Override
+  public void close() throws IOException {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      in.close();
+    } finally {
+      onClose.run();
+    }
   }
 
   @Override

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import org.mailseal.spool.SpoolFiles.Kind;
 import org.slf4j.Logger;
@@ -33,15 +34,24 @@ public final class Spool implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Spool.class);
   private static final int STRIPES = 64;
 
+  /** Emptied message files kept for reuse: a few times the messages in flight at full speed. */
+  static final int FREE_FILES = 1024;
+
   private final SpoolFiles files;
   private final Clock clock;
   private final SpoolOptions options;
   private final EnvelopeCodec codec = new EnvelopeCodec();
   private final ConcurrentSkipListMap<QueueId, SpoolEntry> index = new ConcurrentSkipListMap<>();
 
+  /**
+   * How many streams from {@link #open(QueueId)} are open per entry: their files are not reused.
+   */
+  private final Map<QueueId, Integer> readers = new ConcurrentHashMap<>();
+
   private final Object[] stripes = new Object[STRIPES];
   private final SpoolLock lock;
   private final Staging staging;
+  private final FreeFiles freeFiles;
   private final Committer committer;
   private final Recovery.Report recovery;
 
@@ -55,7 +65,9 @@ public final class Spool implements AutoCloseable {
       stripes[i] = new Object();
     }
     this.recovery = new Recovery(files, codec, options.syncer()).run(e -> index.put(e.id(), e));
-    this.staging = new Staging(files, codec, options, index::containsKey);
+    this.freeFiles = new FreeFiles(files.freeDir(), FREE_FILES);
+    freeFiles.clear();
+    this.staging = new Staging(files, codec, options, index::containsKey, freeFiles);
     this.committer = new Committer(files.dir(), options.syncer(), options.maxBatch());
   }
 
@@ -116,6 +128,15 @@ public final class Spool implements AutoCloseable {
    */
   public QueueId store(EnvelopeDraft draft, MessageWriter writer) throws SpoolException {
     SpoolEntry entry = staging.stage(draft, writer, clock.instant());
+    try {
+      commitStaged(entry);
+    } finally {
+      staging.release(entry.id());
+    }
+    return entry.id();
+  }
+
+  private void commitStaged(SpoolEntry entry) throws SpoolException {
     QueueId id = entry.id();
     Path messageTemp = files.path(id, Kind.MESSAGE_TEMP);
     Path message = files.path(id, Kind.MESSAGE);
@@ -136,7 +157,6 @@ public final class Spool implements AutoCloseable {
       throw storage(id, message, "interrupted before commit; the message may still be kept", e);
     }
     index.put(id, entry);
-    return id;
   }
 
   /** {@link #store(EnvelopeDraft, MessageWriter)} with the bytes of {@code message}. */
@@ -152,24 +172,33 @@ public final class Spool implements AutoCloseable {
   /**
    * The message bytes of an entry, streamed from disk: exactly {@link SpoolEntry#size} bytes, never
    * the envelope stored after them. The stream stays readable if the entry is removed meanwhile.
-   * Close it.
+   * Close it: until then a removal of the entry deletes its file instead of keeping it for reuse.
    */
   public InputStream open(QueueId id) throws SpoolException {
-    SpoolEntry entry = index.get(id);
-    if (entry == null) {
-      throw new SpoolException.NoSuchEntry(id);
+    SpoolEntry entry;
+    synchronized (stripe(id)) {
+      entry = current(id);
+      // Counted before the file is opened and under the lock remove() takes: a file being read is
+      // never emptied for reuse under its reader.
+      readers.merge(id, 1, Integer::sum);
     }
     Path message = files.path(id, Kind.MESSAGE);
     try {
-      return new SizedStream(Files.newInputStream(message), entry.size());
+      return new SizedStream(Files.newInputStream(message), entry.size(), () -> unread(id));
     } catch (NoSuchFileException e) {
+      unread(id);
       if (index.containsKey(id)) {
         throw new SpoolException.Corrupt(id, message, "message file missing " + message, e);
       }
       throw new SpoolException.NoSuchEntry(id);
     } catch (IOException e) {
+      unread(id);
       throw storage(id, message, "cannot read message", e);
     }
+  }
+
+  private void unread(QueueId id) {
+    readers.computeIfPresent(id, (k, n) -> n == 1 ? null : n - 1);
   }
 
   /**
@@ -254,10 +283,11 @@ public final class Spool implements AutoCloseable {
 
   /**
    * Removes an entry and its message for good (delivered, bounced or deleted by the operator):
-   * deletes {@code <id>.eml}, then the {@code <id>.env} of a rewritten envelope if there is one,
-   * and returns after the next directory sync. Deleting the message first is what makes this safe:
-   * a crash in between leaves an envelope without its message, which recovery knows as a removal to
-   * finish, never an older envelope beside the message.
+   * moves {@code <id>.eml} to {@code free/} and empties it for reuse (deletes it when the pool is
+   * full or a reader still has it open), then deletes the {@code <id>.env} of a rewritten envelope
+   * if there is one, and returns after the next directory sync. Deleting the message first is what
+   * makes this safe: a crash in between leaves an envelope without its message, which recovery
+   * knows as a removal to finish, never an older envelope beside the message.
    */
   public void remove(QueueId id) throws SpoolException {
     synchronized (stripe(id)) {
@@ -265,7 +295,9 @@ public final class Spool implements AutoCloseable {
       Path message = files.path(id, Kind.MESSAGE);
       Path envelope = files.path(id, Kind.ENVELOPE);
       try {
-        Files.deleteIfExists(message);
+        if (readers.containsKey(id) || !freeFiles.give(message)) {
+          Files.deleteIfExists(message);
+        }
         Files.deleteIfExists(envelope);
       } catch (IOException e) {
         throw storage(id, message, "cannot remove entry", e);

@@ -29,6 +29,7 @@ final class SpoolFiles {
   static final String LOCK = ".lock";
   static final String CORRUPT_DIR = "corrupt";
   static final String CONTROL_DIR = "control";
+  static final String FREE_DIR = "free";
 
   /** What a file in the spool directory is, judged by its name. */
   enum Kind {
@@ -64,6 +65,10 @@ final class SpoolFiles {
 
   Path controlDir() {
     return dir.resolve(CONTROL_DIR);
+  }
+
+  Path freeDir() {
+    return dir.resolve(FREE_DIR);
   }
 
   Path lockFile() {

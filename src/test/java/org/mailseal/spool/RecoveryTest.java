@@ -79,7 +79,8 @@ class RecoveryTest {
   void eachMessageIsOneFileThatCarriesItsEnvelope() throws Exception {
     QueueId id = storeAndClose(1).get(0);
 
-    assertThat(namesIn(dir)).containsExactlyInAnyOrder(".lock", "control", "corrupt", id + ".eml");
+    assertThat(namesIn(dir))
+        .containsExactlyInAnyOrder(".lock", "control", "corrupt", "free", id + ".eml");
     try (Spool spool = open()) {
       assertThat(spool.entry(id).orElseThrow().recipients())
           .extracting(Recipient::address)
@@ -101,7 +102,7 @@ class RecoveryTest {
       assertThat(spool.recoveryReport().deletedTemps()).isEqualTo(2);
     }
     assertThat(namesIn(dir))
-        .containsExactlyInAnyOrder(".lock", "control", "corrupt", kept + ".eml");
+        .containsExactlyInAnyOrder(".lock", "control", "corrupt", "free", kept + ".eml");
   }
 
   @Test
@@ -240,7 +241,7 @@ class RecoveryTest {
       spool.remove(a);
     }
     assertThat(namesIn(dir))
-        .containsExactlyInAnyOrder(".lock", "control", "corrupt", b + ".eml", b + ".env");
+        .containsExactlyInAnyOrder(".lock", "control", "corrupt", "free", b + ".eml", b + ".env");
     assertThat(Spool.scan(dir)).extracting(SpoolEntry::id).containsExactly(b);
   }
 
@@ -281,7 +282,7 @@ class RecoveryTest {
       assertThat(spool.depth()).isZero();
       assertThat(spool.recoveryReport().corrupt()).isZero();
     }
-    assertThat(namesIn(dir)).containsExactlyInAnyOrder(".lock", "control", "corrupt");
+    assertThat(namesIn(dir)).containsExactlyInAnyOrder(".lock", "control", "corrupt", "free");
   }
 
   @Test
@@ -295,6 +296,6 @@ class RecoveryTest {
       assertThat(spool.recoveryReport().finishedRemovals()).isEqualTo(1);
     }
     assertThat(namesIn(dir))
-        .containsExactlyInAnyOrder(".lock", "control", "corrupt", b + ".eml", b + ".env");
+        .containsExactlyInAnyOrder(".lock", "control", "corrupt", "free", b + ".eml", b + ".env");
   }
 }

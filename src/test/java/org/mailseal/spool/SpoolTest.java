@@ -134,28 +134,82 @@ class SpoolTest {
   }
 
   @Test
-  void removeDropsTheEntryAtOnceAndBothFilesInTheNextCommit() throws Exception {
+  void removeDropsTheEntryAndItsFilesBeforeItReturns() throws Exception {
     QueueId id = spool.store(Messages.draft("bob@example.net"), out -> out.write(1));
+    spool.recordAttempt(
+        id, List.of(Recipient.pending("bob@example.net").deferred("451 later")), T0);
 
     spool.remove(id);
 
     assertThat(spool.entry(id)).isEmpty();
     assertThat(spool.depth()).isZero();
-    assertThat(entryFiles())
-        .as("the envelope is renamed away before remove returns")
-        .noneMatch(p -> p.toString().endsWith(SpoolFiles.ENVELOPE));
-    Wait.until(
-        "the message and the .del file deleted",
-        () -> {
-          try {
-            return entryFiles().isEmpty();
-          } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-          }
-        });
+    assertThat(entryFiles()).as("message and rewritten envelope").isEmpty();
     assertThatThrownBy(() -> spool.open(id)).isInstanceOf(SpoolException.NoSuchEntry.class);
     assertThatThrownBy(() -> spool.remove(id)).isInstanceOf(SpoolException.NoSuchEntry.class);
     assertThat(reopen().depth()).isZero();
+  }
+
+  @Test
+  void removedMessageFileIsEmptiedAndReusedByTheNextStore() throws Exception {
+    QueueId first =
+        spool.store(Messages.draft("bob@example.net"), out -> out.write(Messages.numbered(1)));
+    Object inode = Files.getAttribute(dir.resolve(first.value() + ".eml"), "unix:ino");
+
+    spool.remove(first);
+
+    List<Path> free = filesIn(dir.resolve("free"));
+    assertThat(free).hasSize(1);
+    assertThat(Files.size(free.get(0))).as("no message data lingers in free/").isZero();
+
+    byte[] message = Messages.numbered(2);
+    QueueId second = spool.store(Messages.draft("carol@example.net"), out -> out.write(message));
+
+    assertThat(filesIn(dir.resolve("free"))).isEmpty();
+    assertThat(Files.getAttribute(dir.resolve(second.value() + ".eml"), "unix:ino"))
+        .as("the same file, renamed: no inode allocated")
+        .isEqualTo(inode);
+    assertThat(read(spool, second)).isEqualTo(message);
+    assertThat(reopen().entry(second).orElseThrow().recipients().get(0).address())
+        .isEqualTo("carol@example.net");
+  }
+
+  @Test
+  void fileOfAMessageBeingReadIsDeletedNotReused() throws Exception {
+    byte[] original = Messages.numbered(1);
+    QueueId id = spool.store(Messages.draft("bob@example.net"), out -> out.write(original));
+
+    try (InputStream reading = spool.open(id)) {
+      byte[] head = reading.readNBytes(10);
+      spool.remove(id);
+      assertThat(filesIn(dir.resolve("free"))).isEmpty();
+      // A store now must not get the file under the reader's feet.
+      spool.store(Messages.draft("carol@example.net"), out -> out.write(Messages.numbered(2)));
+      byte[] rest = reading.readAllBytes();
+      byte[] all = new byte[head.length + rest.length];
+      System.arraycopy(head, 0, all, 0, head.length);
+      System.arraycopy(rest, 0, all, head.length, rest.length);
+      assertThat(all).isEqualTo(original);
+    }
+  }
+
+  @Test
+  void closedReadersNoLongerKeepAFileFromReuse() throws Exception {
+    QueueId id = spool.store(Messages.draft("bob@example.net"), out -> out.write(1));
+    read(spool, id);
+    read(spool, id);
+
+    spool.remove(id);
+
+    assertThat(filesIn(dir.resolve("free"))).hasSize(1);
+  }
+
+  @Test
+  void whateverACrashLeftInFreeIsDeletedAtOpen() throws Exception {
+    Files.writeString(dir.resolve("free").resolve("7"), "half-emptied message");
+
+    reopen();
+
+    assertThat(filesIn(dir.resolve("free"))).isEmpty();
   }
 
   @Test
@@ -238,6 +292,12 @@ class SpoolTest {
 
     assertThat(SpoolControl.reply(dir.resolve("control/junk.req")))
         .hasValueSatisfying(r -> assertThat(r).startsWith("error unreadable request"));
+  }
+
+  private static List<Path> filesIn(Path d) throws IOException {
+    try (var files = Files.list(d)) {
+      return files.toList();
+    }
   }
 
   private List<Path> entryFiles() throws IOException {
