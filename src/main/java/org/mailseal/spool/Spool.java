@@ -34,8 +34,12 @@ public final class Spool implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Spool.class);
   private static final int STRIPES = 64;
 
-  /** Emptied message files kept for reuse: a few times the messages in flight at full speed. */
-  static final int FREE_FILES = 1024;
+  /**
+   * Emptied message files kept for reuse: more than the backlog a burst builds at full speed (a few
+   * thousand messages in ten seconds), so that the burst after it creates no files. Each costs an
+   * inode and nothing else.
+   */
+  static final int FREE_FILES = 8192;
 
   private final SpoolFiles files;
   private final Clock clock;
