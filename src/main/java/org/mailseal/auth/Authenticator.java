@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Checks a login against the users file, with failures throttled per client address and per user
  * name ({@link LoginThrottle}). An unknown user costs the same hashing time as a known one, so the
- * answer's timing does not tell which names exist. Thread-safe.
+ * answer's timing does not tell which names exist. A login verified lately is remembered for a
+ * while ({@link LoginCache}): repeating it with the same password skips the hash. Thread-safe.
  */
 public final class Authenticator {
   private static final Logger log = LoggerFactory.getLogger(Authenticator.class);
@@ -35,13 +36,29 @@ public final class Authenticator {
   private final LoginThrottle throttle;
   private final Clock clock;
   private final String dummyHash;
+  private final LoginCache cache;
 
+  /** An authenticator that remembers no login: every one is hashed. */
   public Authenticator(
       UserStore users,
       PasswordHasher hasher,
       LoginThrottle throttle,
       Clock clock,
       SecureRandom random) {
+    this(users, hasher, throttle, clock, random, Duration.ZERO);
+  }
+
+  /**
+   * @param loginCache how long a verified login is remembered; zero hashes every login
+   */
+  public Authenticator(
+      UserStore users,
+      PasswordHasher hasher,
+      LoginThrottle throttle,
+      Clock clock,
+      SecureRandom random,
+      Duration loginCache) {
+    this.cache = new LoginCache(loginCache, clock, random);
     this.users = users;
     this.hasher = hasher;
     this.throttle = throttle;
@@ -79,8 +96,15 @@ public final class Authenticator {
               454, "4.7.0", "Too many failed logins; try again in " + seconds + " seconds"));
     }
     Optional<User> u = users.find(user);
-    boolean ok =
-        hasher.verify(password, u.map(User::passwordHash).orElse(dummyHash)) && u.isPresent();
+    boolean ok;
+    if (u.isPresent() && cache.matches(user, u.get().passwordHash(), password)) {
+      ok = true;
+    } else {
+      ok = hasher.verify(password, u.map(User::passwordHash).orElse(dummyHash)) && u.isPresent();
+      if (ok) {
+        cache.remember(user, u.get().passwordHash(), password);
+      }
+    }
     synchronized (throttle) {
       if (ok) {
         throttle.succeeded(ip, user);
@@ -94,6 +118,11 @@ public final class Authenticator {
     }
     log.info("auth ok user=\"{}\" ip={}", user, ip);
     return new Success(u.get());
+  }
+
+  /** How many logins are remembered (for tests). */
+  int cachedLogins() {
+    return cache.size();
   }
 
   private static String printable(String s) {

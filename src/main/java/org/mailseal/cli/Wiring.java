@@ -148,7 +148,12 @@ final class Wiring implements AutoCloseable {
     }
     Authenticator authenticator =
         new Authenticator(
-            users, new PasswordHasher(random), new LoginThrottle(clock), clock, random);
+            users,
+            new PasswordHasher(random),
+            new LoginThrottle(clock),
+            clock,
+            random,
+            config.users().loginCache());
     server =
         new SubmissionServer(
             new SubmissionServer.Parts(

@@ -120,7 +120,9 @@ public final class ConfigLoader {
 
     Fields users = top.section("users");
     MailsealConfig.Users u =
-        new MailsealConfig.Users(Path.of(users.string("file", "var/users.yaml")));
+        new MailsealConfig.Users(
+            Path.of(users.string("file", "var/users.yaml")),
+            users.duration("login-cache", Duration.ofMinutes(10)));
     users.finish();
 
     Fields limits = top.section("limits");

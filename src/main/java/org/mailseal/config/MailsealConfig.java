@@ -84,7 +84,14 @@ public record MailsealConfig(
   public record Listeners(Listener submission, Listener submissions, Optional<Trusted> trusted) {}
 
   /** The users who may authenticate; the file is written by {@code mailseal users}. */
-  public record Users(Path file) {}
+  /**
+   * Who may log in.
+   *
+   * @param file the users file
+   * @param loginCache how long a verified login (user and password) is remembered so that the same
+   *     login again skips the password hash; zero hashes every login
+   */
+  public record Users(Path file, Duration loginCache) {}
 
   /**
    * What one client may do.

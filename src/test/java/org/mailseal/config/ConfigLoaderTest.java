@@ -81,6 +81,7 @@ class ConfigLoaderTest {
     assertThat(c.listeners().submissions().port()).isEqualTo(2465);
     assertThat(c.delivery().route()).isEqualTo("file");
     assertThat(c.delivery().fileDirectory()).isEqualTo(Path.of("var/outbox"));
+    assertThat(c.users().loginCache()).isEqualTo(Duration.ofMinutes(10));
     MailsealConfig.Domain d = c.domain("example.com").orElseThrow();
     assertThat(d.algorithms()).containsExactly("rsa", "ed25519");
     assertThat(d.rotation().prepublish()).isEqualTo(Duration.ofHours(72));

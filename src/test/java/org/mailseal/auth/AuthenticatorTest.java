@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.mailseal.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mailseal.policy.SenderPattern;
+import org.mailseal.testing.MutableClock;
+
+/** Logins, and what the login cache may and may not let through. */
+class AuthenticatorTest {
+  private static final String ALICE = "alice@example.com";
+
+  @TempDir Path dir;
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-12-02T10:00:00Z"));
+  private final SecureRandom random = new SecureRandom();
+  private final PasswordHasher hasher = new PasswordHasher(random);
+  private UserStore users;
+  private InetAddress client;
+
+  @BeforeEach
+  void users() throws Exception {
+    users = new UserStore(dir.resolve("users.yaml"), clock);
+    users.put(alice("old-password"));
+    client = InetAddress.getByName("192.0.2.7");
+  }
+
+  private User alice(String password) {
+    return new User(
+        ALICE, hasher.hash(password.toCharArray()), List.of(SenderPattern.parse(ALICE)));
+  }
+
+  private Authenticator authenticator(Duration cache) {
+    return new Authenticator(users, hasher, new LoginThrottle(clock), clock, random, cache);
+  }
+
+  private Authenticator.Outcome login(Authenticator a, String password) {
+    return a.login(ALICE, password.toCharArray(), client);
+  }
+
+  /** Lets the user store see a change of its file. */
+  private void fileChanged() {
+    clock.advance(Duration.ofMinutes(1));
+  }
+
+  @Test
+  void repeatedLoginIsRememberedAndStillSucceeds() {
+    Authenticator a = authenticator(Duration.ofMinutes(10));
+
+    assertThat(login(a, "old-password")).isInstanceOf(Authenticator.Success.class);
+    assertThat(a.cachedLogins()).isEqualTo(1);
+    assertThat(login(a, "old-password")).isInstanceOf(Authenticator.Success.class);
+  }
+
+  @Test
+  void wrongPasswordFailsWhileTheRightOneIsRemembered() {
+    Authenticator a = authenticator(Duration.ofMinutes(10));
+    login(a, "old-password");
+
+    Authenticator.Outcome wrong = login(a, "guess");
+
+    assertThat(wrong).isInstanceOf(Authenticator.Failure.class);
+    assertThat(((Authenticator.Failure) wrong).reply().code()).isEqualTo(535);
+  }
+
+  @Test
+  void changedPasswordEndsTheRememberedLogin() throws Exception {
+    Authenticator a = authenticator(Duration.ofMinutes(10));
+    login(a, "old-password");
+
+    users.put(alice("new-password"));
+    fileChanged();
+
+    assertThat(login(a, "old-password")).isInstanceOf(Authenticator.Failure.class);
+    assertThat(login(a, "new-password")).isInstanceOf(Authenticator.Success.class);
+  }
+
+  @Test
+  void removedUserCannotLogInWithARememberedPassword() throws Exception {
+    Authenticator a = authenticator(Duration.ofMinutes(10));
+    login(a, "old-password");
+
+    users.remove(ALICE);
+    fileChanged();
+
+    assertThat(login(a, "old-password")).isInstanceOf(Authenticator.Failure.class);
+  }
+
+  @Test
+  void withoutALoginCacheNothingIsRemembered() {
+    Authenticator a = authenticator(Duration.ZERO);
+
+    assertThat(login(a, "old-password")).isInstanceOf(Authenticator.Success.class);
+    assertThat(a.cachedLogins()).isZero();
+  }
+}
