@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Emptied message files kept in {@code free/} for the next stores, so that under steady load the
  * spool neither allocates nor frees an inode per message: a removal renames the message file here
- * and truncates it to nothing, a store renames one back as its {@code .eml.tmp}.
+ * and truncates it to nothing, a store writes the next message into one and renames it to {@code
+ * <id>.eml}. New files are made here too, so a file outside {@code free/} is always whole.
  *
  * <p>Creating a file is the single most expensive step of a store on a busy spool: the file system
  * looks for a free inode, and ext4 without a journal skips every inode freed in the last minute,
@@ -57,6 +58,11 @@ final class FreeFiles {
     return p;
   }
 
+  /** A name in {@code free/} that no file has, for a new file a store writes into. */
+  Path newName() {
+    return dir.resolve(Long.toString(names.incrementAndGet()));
+  }
+
   /**
    * Takes the file of a removed message: renames it here and empties it. Returns false, having done
    * nothing, when the pool is full; the caller then deletes the file. Returns true once the file
@@ -69,7 +75,7 @@ final class FreeFiles {
       count.decrementAndGet();
       return false;
     }
-    Path target = dir.resolve(Long.toString(names.incrementAndGet()));
+    Path target = newName();
     try {
       SpoolFiles.rename(message, target);
     } catch (IOException e) {

@@ -122,32 +122,32 @@ public final class Spool implements AutoCloseable {
   /**
    * Stores one message and returns its id once message and envelope are durable.
    *
-   * <p>The bytes and, after them, the envelope go to {@code <id>.eml.tmp}, synced by this thread,
-   * which then renames it to {@code <id>.eml} and waits for the committer's next directory sync,
-   * shared by every store of its batch.
+   * <p>The bytes and, after them, the envelope go to a file in {@code free/}, synced by this
+   * thread, which then renames it to {@code <id>.eml} and waits for the committer's next directory
+   * sync, shared by every store of its batch.
    *
    * @param writer writes the message bytes; called once, on this thread
    * @throws SpoolException.Storage when anything failed; nothing is then acknowledged, and what was
    *     written is deleted
    */
   public QueueId store(EnvelopeDraft draft, MessageWriter writer) throws SpoolException {
-    SpoolEntry entry = staging.stage(draft, writer, clock.instant());
+    Staging.Staged staged = staging.stage(draft, writer, clock.instant());
     try {
-      commitStaged(entry);
+      commitStaged(staged);
     } finally {
-      staging.release(entry.id());
+      staging.release(staged.entry().id());
     }
-    return entry.id();
+    return staged.entry().id();
   }
 
-  private void commitStaged(SpoolEntry entry) throws SpoolException {
+  private void commitStaged(Staging.Staged staged) throws SpoolException {
+    SpoolEntry entry = staged.entry();
     QueueId id = entry.id();
-    Path messageTemp = files.path(id, Kind.MESSAGE_TEMP);
     Path message = files.path(id, Kind.MESSAGE);
     try {
-      SpoolFiles.rename(messageTemp, message);
+      SpoolFiles.rename(staged.file(), message);
     } catch (IOException e) {
-      deleteQuietly(messageTemp);
+      deleteQuietly(staged.file());
       throw storage(id, message, "cannot commit message", e);
     }
     try {

@@ -11,13 +11,13 @@ import java.time.Instant;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
-import org.mailseal.spool.SpoolFiles.Kind;
 
 /**
- * Step 1 of a store, on the caller's thread: draw a free id, stream the message into {@code
- * <id>.eml.tmp} (a recycled file from {@link FreeFiles} when there is one), append its envelope as
- * an {@link EnvelopeTrailer}, sync the file. Nothing is visible as an entry until {@link
- * Spool#store} renames it.
+ * Step 1 of a store, on the caller's thread: draw a free id, stream the message into a file of
+ * {@code free/} (an emptied one from {@link FreeFiles} when there is one, else a new one), append
+ * its envelope as an {@link EnvelopeTrailer}, sync the file. Nothing is visible as an entry until
+ * {@link Spool#store} renames it to {@code <id>.eml}; whatever a crash leaves in {@code free/} is
+ * deleted at the next open.
  */
 final class Staging {
   private static final int BUFFER = 64 * 1024;
@@ -48,11 +48,14 @@ final class Staging {
     this.taken = taken;
   }
 
+  /** A message written and synced, not yet an entry: {@code file} is still in {@code free/}. */
+  record Staged(SpoolEntry entry, Path file) {}
+
   /**
-   * Writes and syncs the temp file of a new entry accepted at {@code now}; on failure deletes what
-   * was written.
+   * Writes and syncs the file of a new entry accepted at {@code now}; on failure deletes what was
+   * written. The caller renames the file to {@code <id>.eml} and then calls {@link #release}.
    */
-  SpoolEntry stage(EnvelopeDraft draft, MessageWriter writer, Instant now) throws SpoolException {
+  Staged stage(EnvelopeDraft draft, MessageWriter writer, Instant now) throws SpoolException {
     QueueId id;
     while (true) {
       id = QueueId.next(now, options.random());
@@ -66,24 +69,40 @@ final class Staging {
       }
       staging.remove(id);
     }
+    Path file;
     FileChannel ch;
     try {
-      ch = openTemp(id);
+      file = freeFiles.take();
+      ch = null;
+      while (file != null && ch == null) {
+        try {
+          // Emptied at removal; truncated again in case a failed write left bytes in it.
+          ch =
+              FileChannel.open(
+                  file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+        } catch (IOException gone) {
+          Spool.deleteQuietly(file);
+          file = freeFiles.take();
+        }
+      }
+      if (ch == null) {
+        file = freeFiles.newName();
+        ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      }
     } catch (IOException e) {
       staging.remove(id);
-      throw Spool.storage(id, files.path(id, Kind.MESSAGE_TEMP), "cannot create message", e);
+      throw Spool.storage(id, files.freeDir(), "cannot create message", e);
     }
-    Path messageTemp = files.path(id, Kind.MESSAGE_TEMP);
     boolean staged = false;
     try {
       SpoolEntry entry = write(ch, id, draft, now, writer);
       staged = true;
-      return entry;
+      return new Staged(entry, file);
     } catch (IOException e) {
-      throw Spool.storage(id, messageTemp, "cannot write message", e);
+      throw Spool.storage(id, file, "cannot write message", e);
     } finally {
       if (!staged) {
-        Spool.deleteQuietly(messageTemp);
+        Spool.deleteQuietly(file);
         staging.remove(id);
       }
     }
@@ -92,28 +111,6 @@ final class Staging {
   /** Frees the id of a staged message once it is an entry of the index, or was given up. */
   void release(QueueId id) {
     staging.remove(id);
-  }
-
-  /**
-   * Opens {@code <id>.eml.tmp} for writing: an emptied file from {@code free/} renamed to it when
-   * there is one, else a new file. The id is reserved in {@link #staging}, so no other store uses
-   * the name meanwhile, and it is not an entry; a left-over temp of a crashed store was deleted by
-   * recovery.
-   */
-  private FileChannel openTemp(QueueId id) throws IOException {
-    Path temp = files.path(id, Kind.MESSAGE_TEMP);
-    for (Path free = freeFiles.take(); free != null; free = freeFiles.take()) {
-      try {
-        SpoolFiles.rename(free, temp);
-        return FileChannel.open(
-            temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-      } catch (IOException e) {
-        // Gone or unusable: try the next one, and in the end a new file.
-        Spool.deleteQuietly(free);
-        Spool.deleteQuietly(temp);
-      }
-    }
-    return FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
   }
 
   private SpoolEntry write(
