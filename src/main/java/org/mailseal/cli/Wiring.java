@@ -103,6 +103,9 @@ final class Wiring implements AutoCloseable {
   private BacklogProgress backlog;
   private volatile boolean stopped;
 
+  /** Permits for idle delivery threads: released when a message is stored. */
+  private final java.util.concurrent.Semaphore deliveryWork = new java.util.concurrent.Semaphore(0);
+
   Wiring(MailsealConfig config, PrintWriter out) {
     this.config = config;
     this.out = out;
@@ -177,9 +180,11 @@ final class Wiring implements AutoCloseable {
     DeliveryWorker worker =
         new DeliveryWorker(spool, transport(), retry(), clock, bouncer, metrics);
     scheduler.scheduleWithFixedDelay(this::applyControl, 0, 500, TimeUnit.MILLISECONDS);
-    // Each thread takes due messages the others are not attempting (see DeliveryWorker).
+    // Each thread takes due messages the others are not attempting (see DeliveryWorker). A store
+    // wakes one idle thread; retries that fall due are found by the poll every 500 ms.
+    spool.whenStored(this::wakeDelivery);
     for (int i = 0; i < config.delivery().workers(); i++) {
-      delivery.scheduleWithFixedDelay(() -> deliver(worker), 0, 500, TimeUnit.MILLISECONDS);
+      delivery.execute(() -> deliveryLoop(worker));
     }
     startRotation(keys, metrics);
 
@@ -340,6 +345,25 @@ final class Wiring implements AutoCloseable {
       spool.applyControlRequests();
     } catch (SpoolException | RuntimeException e) {
       log.error("spool control failed: {}", e.getMessage(), e);
+    }
+  }
+
+  private void wakeDelivery() {
+    // One permit per idle thread is enough; more would only make busy threads poll again.
+    if (deliveryWork.availablePermits() < config.delivery().workers()) {
+      deliveryWork.release();
+    }
+  }
+
+  private void deliveryLoop(DeliveryWorker worker) {
+    while (!stopped) {
+      deliver(worker);
+      try {
+        deliveryWork.tryAcquire(500, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
     }
   }
 

@@ -55,6 +55,7 @@ public final class Spool implements AutoCloseable {
   private final Object[] stripes = new Object[STRIPES];
   private final SpoolLock lock;
   private final Staging staging;
+  private volatile Runnable storeListener = () -> {};
   private final FreeFiles freeFiles;
   private final Committer committer;
   private final Recovery.Report recovery;
@@ -161,6 +162,15 @@ public final class Spool implements AutoCloseable {
       throw storage(id, message, "interrupted before commit; the message may still be kept", e);
     }
     index.put(id, entry);
+    storeListener.run();
+  }
+
+  /**
+   * Runs {@code listener} after every store, on the storing thread, once the entry is in the index:
+   * so that delivery starts at once instead of at its next poll. It must be quick and not throw.
+   */
+  public void whenStored(Runnable listener) {
+    this.storeListener = listener;
   }
 
   /** {@link #store(EnvelopeDraft, MessageWriter)} with the bytes of {@code message}. */
