@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -66,7 +67,8 @@ final class FreeFiles {
   /**
    * Takes the file of a removed message: renames it here and empties it. Returns false, having done
    * nothing, when the pool is full; the caller then deletes the file. Returns true once the file
-   * has left the spool directory: kept empty here, or deleted if it could not be emptied.
+   * has left the spool directory: kept empty here, deleted if it could not be emptied, or missing
+   * in the first place.
    *
    * @throws IOException when the rename failed (the file is still where it was)
    */
@@ -78,6 +80,9 @@ final class FreeFiles {
     Path target = newName();
     try {
       SpoolFiles.rename(message, target);
+    } catch (NoSuchFileException gone) {
+      count.decrementAndGet();
+      return true; // not there: nothing left to take
     } catch (IOException e) {
       count.decrementAndGet();
       throw e;

@@ -304,9 +304,9 @@ public final class Spool implements AutoCloseable {
    * knows as a removal to finish, never an older envelope beside the message.
    */
   public void remove(QueueId id) throws SpoolException {
+    Path message = files.path(id, Kind.MESSAGE);
     synchronized (stripe(id)) {
       current(id);
-      Path message = files.path(id, Kind.MESSAGE);
       Path envelope = files.path(id, Kind.ENVELOPE);
       try {
         if (readers.containsKey(id) || !freeFiles.give(message)) {
@@ -319,14 +319,15 @@ public final class Spool implements AutoCloseable {
       // Out of the index only now that no file of the entry is left: until then its id stays taken
       // and a new message cannot draw it.
       index.remove(id);
-      try {
-        committer.commit(Committer.SYNC_ONLY);
-      } catch (IOException e) {
-        throw storage(id, message, "cannot sync removal of entry", e);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw storage(id, message, "interrupted while removing entry", e);
-      }
+    }
+    // Outside the lock: the entry is gone already, this only waits until that is durable.
+    try {
+      committer.commit(Committer.SYNC_ONLY);
+    } catch (IOException e) {
+      throw storage(id, message, "cannot sync removal of entry", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw storage(id, message, "interrupted while removing entry", e);
     }
   }
 

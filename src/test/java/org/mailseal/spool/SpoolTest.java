@@ -204,6 +204,17 @@ class SpoolTest {
   }
 
   @Test
+  void entryWhoseMessageFileVanishedCanStillBeRemoved() throws Exception {
+    QueueId id = spool.store(Messages.draft("bob@example.net"), out -> out.write(1));
+    Files.delete(dir.resolve(id.value() + ".eml"));
+
+    spool.remove(id);
+
+    assertThat(spool.entry(id)).isEmpty();
+    assertThat(filesIn(dir.resolve("free"))).isEmpty();
+  }
+
+  @Test
   void whateverACrashLeftInFreeIsDeletedAtOpen() throws Exception {
     Files.writeString(dir.resolve("free").resolve("7"), "half-emptied message");
 
