@@ -22,6 +22,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.mailseal.auth.Authenticator;
@@ -104,7 +105,7 @@ final class Wiring implements AutoCloseable {
   private volatile boolean stopped;
 
   /** Permits for idle delivery threads: released when a message is stored. */
-  private final java.util.concurrent.Semaphore deliveryWork = new java.util.concurrent.Semaphore(0);
+  private final Semaphore deliveryWork = new Semaphore(0);
 
   Wiring(MailsealConfig config, PrintWriter out) {
     this.config = config;

@@ -83,30 +83,6 @@ final class Committer implements AutoCloseable {
     }
   }
 
-  /**
-   * Runs {@code step} in the next batch without waiting for it; {@code then} runs on the committer
-   * thread once the directory has been synced after it, or {@code failed} with the error. A step
-   * submitted before {@link #close} is always run: close commits what is queued.
-   */
-  void submit(Step step, Runnable then, java.util.function.Consumer<Throwable> failed) {
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    done.whenComplete(
-        (ok, error) -> {
-          if (error == null) {
-            then.run();
-          } else {
-            failed.accept(error);
-          }
-        });
-    synchronized (submitLock) {
-      if (closed) {
-        failed.accept(new IOException("spool is closed"));
-        return;
-      }
-      queue.add(new Pending(step, done));
-    }
-  }
-
   /** How many requests wait for the next batch or are in the batch being committed (for tests). */
   int queued() {
     return queue.size() + committing;

@@ -26,8 +26,9 @@ import org.slf4j.LoggerFactory;
  *       (a left-over {@code .tmp} is deleted);
  *   <li>{@code .env} without {@code .eml}: a removal interrupted after it deleted the message:
  *       finished;
- *   <li>only {@code .tmp} files: a store interrupted before its rename, so before {@code 250}:
- *       deleted, the client retries;
+ *   <li>only {@code .tmp} files: an envelope rewrite of an entry removed meanwhile, or a store of
+ *       the earlier format that never reached its rename: deleted (stores now write in {@code
+ *       free/}, which {@link Spool#open} empties);
  *   <li>files of the earlier two-file format (an {@code .eml} without trailer): judged by its
  *       rules, {@code .eml} + {@code .env} with matching size queued again, a {@code .del}
  *       finished, a final file whose partner is only a {@code .tmp} deleted;

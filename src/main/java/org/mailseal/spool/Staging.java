@@ -76,10 +76,8 @@ final class Staging {
       ch = null;
       while (file != null && ch == null) {
         try {
-          // Emptied at removal; truncated again in case a failed write left bytes in it.
-          ch =
-              FileChannel.open(
-                  file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+          // Empty: removal truncated it, and a store whose write failed deleted it.
+          ch = FileChannel.open(file, StandardOpenOption.WRITE);
         } catch (IOException gone) {
           Spool.deleteQuietly(file);
           file = freeFiles.take();
