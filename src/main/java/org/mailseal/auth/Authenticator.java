@@ -11,10 +11,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Checks a login against the users file, with failures throttled per client address and per user
- * name ({@link LoginThrottle}). An unknown user costs the same hashing time as a known one, so the
- * answer's timing does not tell which names exist. A login verified lately is remembered for a
- * while ({@link LoginCache}): repeating it with the same password skips the hash. Thread-safe.
+ * Checks a login against the users file, with failures throttled per client address, per network
+ * and, as a slowdown only, per user name ({@link LoginThrottle}). An unknown user costs the same
+ * hashing time as a known one, so the answer's timing does not tell which names exist. A login
+ * verified lately is remembered for a while ({@link LoginCache}): repeating it with the same
+ * password skips the hash. Thread-safe.
  */
 public final class Authenticator {
   private static final Logger log = LoggerFactory.getLogger(Authenticator.class);
@@ -73,27 +74,25 @@ public final class Authenticator {
   public Outcome login(String name, char[] password, InetAddress client) {
     String ip = client.getHostAddress();
     String user = name.strip().toLowerCase(java.util.Locale.ROOT);
-    Optional<LoginThrottle.Verdict> verdict;
-    synchronized (throttle) {
-      verdict = throttle.check(ip, user);
-    }
+    Optional<LoginThrottle.Verdict> verdict = throttle.check(client, user);
     if (verdict.isPresent()) {
-      long seconds =
-          Math.max(1, Duration.between(clock.instant(), verdict.get().until()).toSeconds() + 1);
+      LoginThrottle.Verdict v = verdict.get();
+      long seconds = Math.max(1, Duration.between(clock.instant(), v.until()).toSeconds() + 1);
+      boolean locked = v instanceof LoginThrottle.Verdict.Locked;
       log.warn(
-          "auth throttled user=\"{}\" ip={} locked={} seconds={}",
+          "auth throttled user=\"{}\" ip={} scope={} locked={} seconds={}",
           printable(user),
           ip,
-          verdict.get() instanceof LoginThrottle.Verdict.Locked,
+          v.scope().name().toLowerCase(java.util.Locale.ROOT),
+          locked,
           seconds);
-      if (verdict.get() instanceof LoginThrottle.Verdict.Locked) {
+      String why = "Too many failed logins from " + v.scope().text();
+      if (locked) {
         return new Failure(
-            new SmtpReply(
-                421, "4.7.0", "Too many failed logins; locked for " + seconds + " seconds"));
+            new SmtpReply(421, "4.7.0", why + "; locked for " + seconds + " seconds"));
       }
       return new Failure(
-          new SmtpReply(
-              454, "4.7.0", "Too many failed logins; try again in " + seconds + " seconds"));
+          new SmtpReply(454, "4.7.0", why + "; try again in " + seconds + " seconds"));
     }
     Optional<User> u = users.find(user);
     boolean ok;
@@ -105,17 +104,12 @@ public final class Authenticator {
         cache.remember(user, u.get().passwordHash(), password);
       }
     }
-    synchronized (throttle) {
-      if (ok) {
-        throttle.succeeded(ip, user);
-      } else {
-        throttle.failed(ip, user);
-      }
-    }
     if (!ok) {
+      throttle.failed(client, user);
       log.warn("auth failed user=\"{}\" ip={} known={}", printable(user), ip, u.isPresent());
       return new Failure(new SmtpReply(535, "5.7.8", "Authentication credentials invalid"));
     }
+    throttle.succeeded(client, user);
     log.info("auth ok user=\"{}\" ip={}", user, ip);
     return new Success(u.get());
   }
