@@ -2,6 +2,7 @@
 package org.mailseal.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
@@ -35,6 +36,8 @@ import org.slf4j.LoggerFactory;
  * mailseal_queue_depth                             mailseal_queue_oldest_age_seconds
  * mailseal_key_state{domain,selector,algorithm,state} (1 per key, its current state)
  * mailseal_key_rotation_days{domain,selector}      mailseal_dns_record_ok{name,type} (1 or 0)
+ * mailseal_user_limit_exceeded_total{limit}        mailseal_users_suspended_total
+ * mailseal_users_file_errors_total
  * </pre>
  *
  * <p>Gauges are read when scraped. Key and DNS rows come from suppliers that {@link #refresh()}
@@ -97,6 +100,7 @@ public final class RelayMetrics {
   private final MultiGauge dnsLate;
   private final Map<String, List<String>> lateKeys = new TreeMap<>();
   private final List<Supplier<? extends Collection<KeyInfo>>> keySources = new ArrayList<>();
+  private final List<Object> held = new ArrayList<>();
   private final List<Supplier<? extends Collection<DnsStatus>>> dnsSources = new ArrayList<>();
 
   /** Registers the relay's meters on {@code registry}; build it once per registry. */
@@ -216,6 +220,39 @@ public final class RelayMetrics {
   /** A failed AUTH attempt (bad credentials or throttled). */
   public void authFailure() {
     authFailures.increment();
+  }
+
+  /**
+   * A user crossed a per-user sending limit ({@code mailseal_user_limit_exceeded_total{limit}},
+   * {@code limit} one of the four limit keys, such as {@code messages-per-day}).
+   */
+  public void userLimitExceeded(String limit) {
+    Counter.builder("mailseal.user.limit.exceeded")
+        .description("Messages or recipients refused because a user crossed a sending limit")
+        .tag("limit", limit)
+        .register(registry)
+        .increment();
+  }
+
+  /** A user suspended for crossing a limit ({@code mailseal_users_suspended_total}). */
+  public void userSuspended() {
+    Counter.builder("mailseal.users.suspended")
+        .description("Users suspended for crossing a sending limit (limits.suspend-on-exceed)")
+        .register(registry)
+        .increment();
+  }
+
+  /**
+   * How many changed users files could not be read and were ignored ({@code
+   * mailseal_users_file_errors_total}), read when scraped.
+   */
+  public void usersFileErrors(Supplier<Number> failures) {
+    synchronized (this) {
+      held.add(failures); // FunctionCounter holds its object weakly
+    }
+    FunctionCounter.builder("mailseal.users.file.errors", failures, f -> f.get().doubleValue())
+        .description("Changed users files that did not parse; the previous users stayed in use")
+        .register(registry);
   }
 
   /** One recipient accepted by the next hop. */

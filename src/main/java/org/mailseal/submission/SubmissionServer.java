@@ -81,6 +81,7 @@ public final class SubmissionServer {
             p.spillDirectory(),
             p.metrics(),
             trustedSenders);
+    p.metrics().usersFileErrors(p.users()::reloadFailures);
     SaslAuthentication sasl = new SaslAuthentication(logins(p.authenticator(), p.metrics()));
 
     MailsealConfig.Listener sub = c.listeners().submission();
