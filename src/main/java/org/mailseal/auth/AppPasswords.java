@@ -2,6 +2,7 @@
 package org.mailseal.auth;
 
 import java.security.SecureRandom;
+import java.time.Instant;
 import java.util.Optional;
 
 /**
@@ -17,6 +18,40 @@ public final class AppPasswords {
   private static final int GROUPS = 6;
 
   private AppPasswords() {}
+
+  /**
+   * A new app password: the credential to store, and the password to show once.
+   *
+   * @param password the generated password; the caller wipes it after showing it
+   */
+  public record Issued(AppPassword credential, char[] password) {}
+
+  /**
+   * Makes an app password named {@code name} for {@code user}, hashed like the main password.
+   *
+   * @throws IllegalArgumentException when the name is not valid or the user has one by that name
+   */
+  public static Issued issue(
+      User user, String name, PasswordHasher hasher, SecureRandom random, Instant now) {
+    if (!AppPassword.validName(name)) {
+      throw new IllegalArgumentException(
+          "an app password name is 1-64 letters, digits, '.', '_' or '-': " + name);
+    }
+    if (user.appPassword(name).isPresent()) {
+      throw new IllegalArgumentException(
+          user.name() + " already has an app password named " + name);
+    }
+    String id;
+    do {
+      id = newId(random);
+    } while (hasId(user, id));
+    char[] password = generate(random, id);
+    return new Issued(new AppPassword(name, id, hasher.hash(password), now), password);
+  }
+
+  private static boolean hasId(User user, String id) {
+    return user.appPasswords().stream().anyMatch(a -> a.id().equals(id));
+  }
 
   /** A new app password whose id is {@code id}'s. */
   static char[] generate(SecureRandom random, String id) {

@@ -23,8 +23,17 @@ public final class Authenticator {
   /** What became of one login. */
   public sealed interface Outcome permits Success, Failure {}
 
-  /** The user, with the senders they may use. */
-  public record Success(User user) implements Outcome {}
+  /**
+   * The user, with the senders they may use.
+   *
+   * @param appPassword the name of the app password used, empty for the main password
+   */
+  public record Success(User user, Optional<String> appPassword) implements Outcome {
+    /** For logs: {@code password} or {@code app-password:NAME}. */
+    public String credential() {
+      return appPassword.map(n -> "app-password:" + n).orElse("password");
+    }
+  }
 
   /**
    * @param reply {@code 535 5.7.8} for bad credentials, {@code 454 4.7.0} while throttled, {@code
@@ -95,23 +104,53 @@ public final class Authenticator {
           new SmtpReply(454, "4.7.0", why + "; try again in " + seconds + " seconds"));
     }
     Optional<User> u = users.find(user);
-    boolean ok;
-    if (u.isPresent() && cache.matches(user, u.get().passwordHash(), password)) {
-      ok = true;
-    } else {
-      ok = hasher.verify(password, u.map(User::passwordHash).orElse(dummyHash)) && u.isPresent();
-      if (ok) {
-        cache.remember(user, u.get().passwordHash(), password);
-      }
+    // A generated app password names its credential in its first group: hash only that one.
+    Optional<AppPassword> app =
+        u.flatMap(
+            x ->
+                AppPasswords.idOf(password)
+                    .flatMap(
+                        id ->
+                            x.appPasswords().stream().filter(a -> a.id().equals(id)).findFirst()));
+    Optional<String> used = app.map(AppPassword::name);
+    boolean ok =
+        verify(
+            user,
+            used,
+            app.map(AppPassword::passwordHash).orElse(u.map(User::passwordHash).orElse(dummyHash)),
+            password);
+    if (!ok && app.isPresent()) {
+      // A main password may happen to look like an app password.
+      used = Optional.empty();
+      ok = verify(user, used, u.get().passwordHash(), password);
     }
+    ok &= u.isPresent();
     if (!ok) {
       throttle.failed(client, user);
       log.warn("auth failed user=\"{}\" ip={} known={}", printable(user), ip, u.isPresent());
       return new Failure(new SmtpReply(535, "5.7.8", "Authentication credentials invalid"));
     }
     throttle.succeeded(client, user);
-    log.info("auth ok user=\"{}\" ip={}", user, ip);
-    return new Success(u.get());
+    Success success = new Success(u.get(), used);
+    log.info("auth ok user=\"{}\" ip={} credential={}", user, ip, success.credential());
+    return success;
+  }
+
+  /**
+   * Whether {@code password} matches {@code hash}, the stored hash of {@code user}'s credential
+   * {@code appPassword} (empty: the main password); remembered per credential, and only while the
+   * file still holds that very hash, so a changed or removed credential stops at once.
+   */
+  private boolean verify(String user, Optional<String> appPassword, String hash, char[] password) {
+    String key = user + "\0" + appPassword.orElse("");
+    if (cache.matches(key, hash, password)) {
+      return true;
+    }
+    if (hasher.verify(password, hash)) {
+      cache.remember(key, hash, password);
+      return true;
+    }
+    return false;
   }
 
   /** How many logins are remembered (for tests). */

@@ -79,7 +79,8 @@ public final class ConfigLoader {
             server.string("hostname", "localhost"),
             server.bool("received-client-ip", true),
             server.bool("relay-unsigned", false),
-            server.duration("shutdown-grace", Duration.ofSeconds(30)));
+            server.duration("shutdown-grace", Duration.ofSeconds(30)),
+            server.bool("received-auth", false));
     server.finish();
 
     Fields tls = top.section("tls");

@@ -49,9 +49,15 @@ public record MailsealConfig(
    * @param relayUnsigned whether mail of a domain without an ACTIVE key is relayed unsigned instead
    *     of refused with 451
    * @param shutdownGrace how long in-flight sessions and deliveries may take after SIGTERM
+   * @param receivedAuth whether the Received field names the authenticated user and the app
+   *     password used (privacy: off by default)
    */
   public record Server(
-      String hostname, boolean receivedClientIp, boolean relayUnsigned, Duration shutdownGrace) {}
+      String hostname,
+      boolean receivedClientIp,
+      boolean relayUnsigned,
+      Duration shutdownGrace,
+      boolean receivedAuth) {}
 
   /**
    * The listeners' certificate. Without {@code certificate} and {@code key}, a self-signed

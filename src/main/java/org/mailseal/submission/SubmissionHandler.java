@@ -54,7 +54,16 @@ final class SubmissionHandler implements MessageHandler {
     if (trusted) {
       return "";
     }
-    return session.getAuthenticationHandler().map(h -> (String) h.getIdentity()).orElse("");
+    return login().map(Logins.Accepted::user).orElse("");
+  }
+
+  /** The session's login, if it authenticated. */
+  private Optional<Logins.Accepted> login() {
+    return session
+        .getAuthenticationHandler()
+        .map(h -> h.getIdentity())
+        .filter(Logins.Accepted.class::isInstance)
+        .map(Logins.Accepted.class::cast);
   }
 
   /** What the user may send as now (re-read: the users file may have changed). */
@@ -135,7 +144,14 @@ final class SubmissionHandler implements MessageHandler {
                 "4.7.0",
                 "No active DKIM key for " + fromAddress.domain() + " yet; try again later"));
       }
-      byte[] prefix = ctx.trace().fields(session, head, userName(), recipients);
+      byte[] prefix =
+          ctx.trace()
+              .fields(
+                  session,
+                  head,
+                  userName(),
+                  login().flatMap(Logins.Accepted::appPassword),
+                  recipients);
       InputStream message =
           new SequenceInputStream(
               new ByteArrayInputStream(concat(prefix, head.bytes(), head.hasBody())), body);

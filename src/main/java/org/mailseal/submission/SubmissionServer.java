@@ -75,7 +75,11 @@ public final class SubmissionServer {
                 limits.messageSize(), limits.headerSize(), limits.lineLength()),
             c.server().relayUnsigned(),
             new TraceFields(
-                c.server().hostname(), c.server().receivedClientIp(), p.clock(), p.random()),
+                c.server().hostname(),
+                c.server().receivedClientIp(),
+                c.server().receivedAuth(),
+                p.clock(),
+                p.random()),
             p.spool(),
             SPILL_THRESHOLD,
             p.spillDirectory(),
@@ -160,7 +164,7 @@ public final class SubmissionServer {
     return (user, password, client) -> {
       Authenticator.Outcome o = auth.login(user, password, client);
       if (o instanceof Authenticator.Success s) {
-        return new Logins.Accepted(s.user().name());
+        return new Logins.Accepted(s.user().name(), s.appPassword());
       }
       metrics.authFailure();
       Authenticator.Failure f = (Authenticator.Failure) o;

@@ -57,6 +57,13 @@ final class RunningServer implements AutoCloseable {
    * @param proxy whether the submission and submissions listeners expect a PROXY protocol header
    */
   RunningServer(Path dir, String extraYaml, boolean proxy) throws Exception {
+    this(dir, extraYaml, proxy, "");
+  }
+
+  /**
+   * @param serverYaml more lines of the server: section, each indented by two spaces
+   */
+  RunningServer(Path dir, String extraYaml, boolean proxy, String serverYaml) throws Exception {
     this.dir = dir;
     Path yaml = dir.resolve("mailseal.yaml");
     Files.writeString(
@@ -65,6 +72,7 @@ final class RunningServer implements AutoCloseable {
             "\n",
             "server:",
             "  hostname: mail.example.com",
+            serverYaml,
             "tls:",
             "  self-signed-directory: " + dir.resolve("tls"),
             "listeners:",
@@ -120,7 +128,13 @@ final class RunningServer implements AutoCloseable {
                 config,
                 tls,
                 users,
-                new Authenticator(users, hasher, new LoginThrottle(clock), clock, random),
+                new Authenticator(
+                    users,
+                    hasher,
+                    new LoginThrottle(clock),
+                    clock,
+                    random,
+                    config.users().loginCache()),
                 signing,
                 spool,
                 dir.resolve("tmp"),

@@ -22,6 +22,7 @@ import org.mailseal.keys.DkimKey;
 import org.mailseal.spool.SpoolEntry;
 
 /** The submission listeners over real sockets: every reply code the issue names. */
+@org.junit.jupiter.api.Timeout(120)
 class SubmissionServerTest {
   @TempDir Path dir;
   RunningServer s;

@@ -12,9 +12,12 @@ import org.slf4j.LoggerFactory;
 public final class LogCapture implements AutoCloseable {
   private final Logger logger;
   private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+  private final Level level;
 
   public LogCapture(String loggerName) {
     logger = (Logger) LoggerFactory.getLogger(loggerName);
+    level = logger.getLevel();
+    logger.setLevel(Level.DEBUG);
     appender.start();
     logger.addAppender(appender);
   }
@@ -34,5 +37,6 @@ public final class LogCapture implements AutoCloseable {
   @Override
   public void close() {
     logger.detachAppender(appender);
+    logger.setLevel(level);
   }
 }
