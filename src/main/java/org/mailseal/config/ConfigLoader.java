@@ -137,7 +137,13 @@ public final class ConfigLoader {
             limits.duration("data-timeout", Duration.ofMinutes(3)),
             (int) Math.min(Integer.MAX_VALUE, limits.size("header-size", 256L * 1024)),
             limits.integer("line-length", 998, 0, 1_000_000),
-            limits.integer("messages-per-hour", 1000, 1, 10_000_000));
+            limits.integer("messages-per-hour", 1000, 1, 10_000_000),
+            new MailsealConfig.UserLimits(
+                limits.integer("messages-per-hour", 1000, 1, 10_000_000),
+                limits.integer("messages-per-day", 1000, 0, 100_000_000),
+                limits.integer("recipients-per-day", 2000, 0, 100_000_000),
+                limits.integer("first-time-recipients-per-day", 200, 0, 100_000_000),
+                limits.bool("suspend-on-exceed", false)));
     limits.finish();
 
     Fields keys = top.section("keys");
@@ -535,6 +541,15 @@ public final class ConfigLoader {
             + l.connectionsPerIp()
             + " messages-per-hour="
             + l.messagesPerHour());
+    out.add(
+        "limits messages-per-day="
+            + l.perUser().messagesPerDay()
+            + " recipients-per-day="
+            + l.perUser().recipientsPerDay()
+            + " first-time-recipients-per-day="
+            + l.perUser().firstTimeRecipientsPerDay()
+            + " suspend-on-exceed="
+            + l.perUser().suspendOnExceed());
     c.cluster()
         .ifPresent(
             cl ->

@@ -113,7 +113,9 @@ public record MailsealConfig(
    * @param headerSize bytes of the header section of a message
    * @param lineLength octets per line of a message, CRLF excluded (RFC 5322 §2.1.1: 998); 0 for no
    *     limit
-   * @param messagesPerHour per authenticated user (450 4.7.1 above)
+   * @param messagesPerHour per authenticated user (450 4.7.1 above); the same value as {@code
+   *     perUser.messagesPerHour()}
+   * @param perUser every user's sending limits, unless the users file gives them their own
    */
   public record Limits(
       long messageSize,
@@ -124,7 +126,23 @@ public record MailsealConfig(
       Duration dataTimeout,
       int headerSize,
       int lineLength,
-      int messagesPerHour) {}
+      int messagesPerHour,
+      UserLimits perUser) {}
+
+  /**
+   * Per-user sending limits over sliding windows ({@code 450 4.7.1} when reached); 0 is no limit.
+   * The defaults follow mox: 1,000 messages and 200 first-time recipients a day.
+   *
+   * @param firstTimeRecipientsPerDay recipients the user had not sent to before
+   * @param suspendOnExceed whether a user who reaches a limit is also suspended until {@code
+   *     mailseal users resume}
+   */
+  public record UserLimits(
+      int messagesPerHour,
+      int messagesPerDay,
+      int recipientsPerDay,
+      int firstTimeRecipientsPerDay,
+      boolean suspendOnExceed) {}
 
   /** The admin HTTP listener ({@code /metrics}, {@code /health}, {@code /ready}). */
   public record Admin(boolean enabled, String address, int port) {}

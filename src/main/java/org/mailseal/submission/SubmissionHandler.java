@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.mailseal.auth.AccountLimits;
 import org.mailseal.auth.User;
 import org.mailseal.dkim.DkimSignException;
 import org.mailseal.dkim.SignedHeaders;
@@ -66,16 +67,21 @@ final class SubmissionHandler implements MessageHandler {
         .map(Logins.Accepted.class::cast);
   }
 
+  /** The authenticated user as the users file says now (it may have changed). */
+  private User user() throws RejectException {
+    Optional<User> u = ctx.users().find(userName());
+    if (u.isEmpty()) {
+      throw reject(new SmtpReply(550, "5.7.1", "User " + userName() + " no longer exists"));
+    }
+    return u.get();
+  }
+
   /** What the user may send as now (re-read: the users file may have changed). */
   private List<SenderPattern> allowed() throws RejectException {
     if (trusted) {
       return ctx.trustedSenders();
     }
-    Optional<User> u = ctx.users().find(userName());
-    if (u.isEmpty()) {
-      throw reject(new SmtpReply(550, "5.7.1", "User " + userName() + " no longer exists"));
-    }
-    return u.get().allowed();
+    return user().allowed();
   }
 
   @Override
@@ -88,9 +94,9 @@ final class SubmissionHandler implements MessageHandler {
       throw rejected("mail-from", refused.get());
     }
     if (!trusted) {
-      Optional<SmtpReply> rate = ctx.rateLimiter().check(userName());
-      if (rate.isPresent()) {
-        throw rejected("rate", rate.get());
+      Optional<AccountLimits.Refusal> limit = ctx.accounts().mailFrom(user());
+      if (limit.isPresent()) {
+        throw limited(limit.get());
       }
     }
     try {
@@ -102,11 +108,28 @@ final class SubmissionHandler implements MessageHandler {
 
   @Override
   public void recipient(String recipient) throws RejectException {
+    String address;
     try {
-      recipients.add(MailAddress.parse(recipient).address());
+      address = MailAddress.parse(recipient).address();
     } catch (MailAddress.Invalid e) {
       throw rejected("rcpt", e.reply());
     }
+    if (!trusted) {
+      Optional<AccountLimits.Refusal> limit = ctx.accounts().recipient(user(), recipients, address);
+      if (limit.isPresent()) {
+        throw limited(limit.get());
+      }
+    }
+    recipients.add(address);
+  }
+
+  /** Counts a sending-limit refusal in the metrics, then refuses. */
+  private RejectException limited(AccountLimits.Refusal r) {
+    r.limit().ifPresent(l -> ctx.metrics().userLimitExceeded(l.key()));
+    if (r.suspendedNow()) {
+      ctx.metrics().userSuspended();
+    }
+    return rejected(r.limit().isPresent() ? "limit" : "suspended", r.reply());
   }
 
   @Override
@@ -176,7 +199,7 @@ final class SubmissionHandler implements MessageHandler {
                       buffer.writeTo(out);
                     });
         if (!trusted) {
-          ctx.rateLimiter().accepted(userName());
+          ctx.accounts().accepted(user(), recipients);
         }
         ctx.metrics()
             .accepted(

@@ -12,13 +12,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Predicate;
+import org.mailseal.auth.AccountLimits;
 import org.mailseal.auth.Authenticator;
 import org.mailseal.auth.UserStore;
 import org.mailseal.config.MailsealConfig;
 import org.mailseal.metrics.RelayMetrics;
-import org.mailseal.policy.RateLimiter;
 import org.mailseal.policy.SenderPattern;
 import org.mailseal.policy.SenderPolicy;
+import org.mailseal.policy.SendingLimit;
+import org.mailseal.policy.SendingLimits;
+import org.mailseal.policy.UserLimiter;
 import org.mailseal.spool.Spool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,7 +72,7 @@ public final class SubmissionServer {
         new SubmissionContext(
             p.users(),
             new SenderPolicy(signed),
-            new RateLimiter(limits.messagesPerHour(), p.clock()),
+            accountLimits(p.users(), limits.perUser(), p.clock()),
             p.keys(),
             new SubmissionContext.Limits(
                 limits.messageSize(), limits.headerSize(), limits.lineLength()),
@@ -158,6 +161,18 @@ public final class SubmissionServer {
       return b.proxyHandler(ProxyProtocol.thenTls(tls));
     }
     return b.serverSocketFactory(tls::serverSocket);
+  }
+
+  private static AccountLimits accountLimits(
+      UserStore users, MailsealConfig.UserLimits l, Clock clock) {
+    SendingLimits global =
+        new SendingLimits(
+            java.util.Map.of(
+                SendingLimit.MESSAGES_PER_HOUR, l.messagesPerHour(),
+                SendingLimit.MESSAGES_PER_DAY, l.messagesPerDay(),
+                SendingLimit.RECIPIENTS_PER_DAY, l.recipientsPerDay(),
+                SendingLimit.FIRST_TIME_RECIPIENTS_PER_DAY, l.firstTimeRecipientsPerDay()));
+    return new AccountLimits(users, new UserLimiter(global, clock), l.suspendOnExceed(), clock);
   }
 
   private static Logins logins(Authenticator auth, RelayMetrics metrics) {

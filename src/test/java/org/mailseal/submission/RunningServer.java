@@ -48,6 +48,7 @@ final class RunningServer implements AutoCloseable {
   final UserStore users;
   final SubmissionServer server;
   final SSLContext trust;
+  final RelayMetrics metrics = RelayMetrics.none();
 
   RunningServer(Path dir, String extraYaml) throws Exception {
     this(dir, extraYaml, false);
@@ -138,7 +139,7 @@ final class RunningServer implements AutoCloseable {
                 signing,
                 spool,
                 dir.resolve("tmp"),
-                RelayMetrics.none(),
+                metrics,
                 clock,
                 random));
     server.start();
