@@ -499,11 +499,12 @@ final class KeysCommand {
       org.mailseal.config.MailsealConfig.Rotation r = config.domains().get(d).rotation();
       switch (r.dnsCheck()) {
         case "servers":
-          List<org.mailseal.dns.DnsChecker> checkers = new ArrayList<>();
+          List<org.mailseal.records.DnsChecker> checkers = new ArrayList<>();
           for (String server : r.dnsServers()) {
             try {
               checkers.add(
-                  new org.mailseal.dns.DnsChecker(org.mailseal.dns.DnsjavaLookup.server(server)));
+                  new org.mailseal.records.DnsChecker(
+                      org.mailseal.dns.DnsjavaLookup.server(server)));
             } catch (IllegalArgumentException e) {
               throw new CliException("domains." + d + ".rotation.dns-servers: " + e.getMessage());
             }
@@ -514,14 +515,14 @@ final class KeysCommand {
           views.put(
               d,
               org.mailseal.rotation.DnsViews.authoritative(
-                  new org.mailseal.dns.DnsChecker(org.mailseal.dns.DnsjavaLookup.system()),
+                  new org.mailseal.records.DnsChecker(org.mailseal.dns.DnsjavaLookup.system()),
                   org.mailseal.dns.DnsjavaLookup::server));
           break;
         default:
           views.put(
               d,
               org.mailseal.rotation.Reconciler.dnsView(
-                  new org.mailseal.dns.DnsChecker(org.mailseal.dns.DnsjavaLookup.system())));
+                  new org.mailseal.records.DnsChecker(org.mailseal.dns.DnsjavaLookup.system())));
       }
     }
     return org.mailseal.rotation.DnsViews.byDomain(views);
@@ -531,13 +532,13 @@ final class KeysCommand {
    * Keeps what {@code domain} should publish now in the export directory, as a BIND zone and as
    * JSON, so automation (or a person) always finds the current desired records; returns them.
    */
-  static List<org.mailseal.dns.DnsRecord> export(
+  static List<org.mailseal.records.DnsRecord> export(
       org.mailseal.config.MailsealConfig config, KeyStore keys, String domain, Clock clock)
       throws KeyStoreException {
     java.nio.file.Path dir = config.keys().dnsExport();
     org.mailseal.config.MailsealConfig.Domain dom = config.domains().get(domain);
-    List<org.mailseal.dns.DnsRecord> records =
-        org.mailseal.dns.RecordPlan.forDomain(
+    List<org.mailseal.records.DnsRecord> records =
+        org.mailseal.records.RecordPlan.forDomain(
             domain,
             keys.list(domain),
             java.util.Optional.of(PublishedPolicies.spf(config, dom)),
@@ -545,13 +546,15 @@ final class KeysCommand {
             clock.instant());
     try {
       java.nio.file.Files.createDirectories(dir);
-      for (org.mailseal.dns.ZoneWriter.Format f :
+      for (org.mailseal.records.ZoneWriter.Format f :
           List.of(
-              org.mailseal.dns.ZoneWriter.Format.BIND, org.mailseal.dns.ZoneWriter.Format.JSON)) {
-        String name = domain + (f == org.mailseal.dns.ZoneWriter.Format.BIND ? ".zone" : ".json");
+              org.mailseal.records.ZoneWriter.Format.BIND,
+              org.mailseal.records.ZoneWriter.Format.JSON)) {
+        String name =
+            domain + (f == org.mailseal.records.ZoneWriter.Format.BIND ? ".zone" : ".json");
         org.mailseal.fs.AtomicFiles.write(
             dir.resolve(name),
-            org.mailseal.dns.ZoneWriter.render(records, f)
+            org.mailseal.records.ZoneWriter.render(records, f)
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8),
             java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
       }
@@ -649,7 +652,7 @@ final class KeysCommand {
               dns.dnsServer == null
                   ? dnsView(config)
                   : org.mailseal.rotation.Reconciler.dnsView(
-                      new org.mailseal.dns.DnsChecker(dns.lookup())));
+                      new org.mailseal.records.DnsChecker(dns.lookup())));
       PrintWriter out = spec.commandLine().getOut();
       boolean late = false;
       try {

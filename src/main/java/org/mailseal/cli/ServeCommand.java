@@ -8,7 +8,7 @@ import java.util.concurrent.CountDownLatch;
 import org.mailseal.config.MailsealConfig;
 import org.mailseal.keys.KeyStoreException;
 import org.mailseal.spool.SpoolException;
-import org.mailseal.submission.TlsException;
+import org.mailseal.tls.TlsException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;

@@ -64,10 +64,10 @@ import org.mailseal.spool.RetrySchedule;
 import org.mailseal.spool.Spool;
 import org.mailseal.spool.SpoolException;
 import org.mailseal.spool.SpoolOptions;
-import org.mailseal.submission.ServerTls;
 import org.mailseal.submission.SigningKeys;
 import org.mailseal.submission.SubmissionServer;
-import org.mailseal.submission.TlsException;
+import org.mailseal.tls.ServerTls;
+import org.mailseal.tls.TlsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -20,6 +20,7 @@ import org.mailseal.policy.RateLimiter;
 import org.mailseal.policy.SenderPattern;
 import org.mailseal.policy.SenderPolicy;
 import org.mailseal.spool.Spool;
+import org.mailseal.tls.ServerTls;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.subethamail.smtp.internal.proxy.ProxyHandler;

@@ -29,6 +29,7 @@ import org.mailseal.policy.SenderPattern;
 import org.mailseal.spool.Spool;
 import org.mailseal.spool.SpoolOptions;
 import org.mailseal.testing.MutableClock;
+import org.mailseal.tls.ServerTls;
 
 /**
  * A submission server on ephemeral loopback ports over a temporary directory: users alice (sends as

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-package org.mailseal.submission;
+package org.mailseal.tls;
 
 import java.io.IOException;
 import java.net.Socket;

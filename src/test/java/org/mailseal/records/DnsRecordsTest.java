@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-package org.mailseal.dns;
+package org.mailseal.records;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -19,6 +19,8 @@ import java.util.Optional;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.mailseal.dkim.DkimKeyRecord;
+import org.mailseal.dns.DnsjavaLookup;
+import org.mailseal.dns.ZoneServer;
 import org.mailseal.keys.DkimKey;
 import org.mailseal.keys.KeyAlgorithm;
 import org.mailseal.keys.KeyState;
@@ -191,22 +193,6 @@ class DnsRecordsTest {
       assertThat(results.get(2)).isInstanceOf(CheckResult.Missing.class);
       assertThat(results.get(2).server()).isEqualTo("ns2.example.com. (127.0.0.2)");
     }
-  }
-
-  @Test
-  void serverAddressesParse() {
-    assertThat(DnsjavaLookup.parseServer("127.0.0.1").getPort()).isEqualTo(53);
-    assertThat(DnsjavaLookup.parseServer("127.0.0.1:5353").getPort()).isEqualTo(5353);
-    assertThat(DnsjavaLookup.parseServer("[::1]:5353").getAddress().getHostAddress())
-        .isEqualTo("0:0:0:0:0:0:0:1");
-    assertThat(DnsjavaLookup.parseServer("::1").getPort()).isEqualTo(53);
-  }
-
-  @Test
-  void txtStringsSplitAt255AndEscapeForZoneFiles() {
-    TxtRecord t = TxtRecord.split("x".repeat(600));
-    assertThat(t.strings()).extracting(String::length).containsExactly(255, 255, 90);
-    assertThat(TxtRecord.of("a\"b\\c\u00e9").zoneText()).isEqualTo("\"a\\\"b\\\\c\\233\"");
   }
 
   private static PublicKey otherEd() {

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-package org.mailseal.dns;
+package org.mailseal.records;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
+import org.mailseal.dns.FakeDnsLookup;
 
 class DmarcCheckTest {
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-package org.mailseal.dns;
+package org.mailseal.records;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.net.InetAddress;
 import java.time.Clock;
 import org.junit.jupiter.api.Test;
+import org.mailseal.dns.FakeDnsLookup;
 
 class SpfTest {
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-package org.mailseal.dns;
+package org.mailseal.records;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -11,6 +11,9 @@ import java.util.TreeMap;
 import java.util.function.Function;
 import org.mailseal.dkim.DkimKeyRecord;
 import org.mailseal.dkim.TagList;
+import org.mailseal.dns.DnsLookup;
+import org.mailseal.dns.DnsLookupException;
+import org.mailseal.dns.TxtRecord;
 import org.xbill.DNS.Name;
 
 /**
@@ -70,7 +73,7 @@ public final class DnsChecker {
 
   /** Name server host (and address) to socket address, in a stable order. */
   Map<String, InetSocketAddress> authoritativeServers(String domain) throws DnsLookupException {
-    Name zone = DnsRecord.absolute(domain);
+    Name zone = DnsLookup.absolute(domain);
     List<Name> ns = lookup.ns(zone);
     while (ns.isEmpty() && zone.labels() > 2) {
       zone = new Name(zone, 1);

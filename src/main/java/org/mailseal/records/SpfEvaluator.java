@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-package org.mailseal.dns;
+package org.mailseal.records;
 
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -11,6 +11,9 @@ import java.util.Collections;
 import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
+import org.mailseal.dns.DnsLookup;
+import org.mailseal.dns.DnsLookupException;
+import org.mailseal.dns.TxtRecord;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.ReverseMap;
 
@@ -256,7 +259,7 @@ public final class SpfEvaluator {
   }
 
   private static Name name(String domain) {
-    return DnsRecord.absolute(domain);
+    return DnsLookup.absolute(domain);
   }
 
   private static String qualifierResult(String q) {

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-package org.mailseal.dns;
+package org.mailseal.records;
 
 import java.util.Objects;
+import org.mailseal.dns.DnsLookup;
+import org.mailseal.dns.TxtRecord;
 import org.xbill.DNS.Name;
-import org.xbill.DNS.TextParseException;
 
 /**
  * One record a domain should publish: a TXT record, what it is for, and a comment for operators
@@ -47,7 +48,7 @@ public record DnsRecord(Name name, Kind kind, long ttl, TxtRecord txt, String co
 
   /** A record with {@code value} split into strings of at most 255 bytes. */
   public static DnsRecord of(String name, Kind kind, long ttl, String value, String comment) {
-    return new DnsRecord(absolute(name), kind, ttl, TxtRecord.split(value), comment);
+    return new DnsRecord(DnsLookup.absolute(name), kind, ttl, TxtRecord.split(value), comment);
   }
 
   /** The record's value: its strings concatenated. */
@@ -58,13 +59,5 @@ public record DnsRecord(Name name, Kind kind, long ttl, TxtRecord txt, String co
   /** The DNS type; every record mailseal publishes is TXT. */
   public String type() {
     return "TXT";
-  }
-
-  static Name absolute(String name) {
-    try {
-      return Name.fromString(name.endsWith(".") ? name : name + ".");
-    } catch (TextParseException e) {
-      throw new IllegalArgumentException("not a DNS name: " + name, e);
-    }
   }
 }

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-package org.mailseal.submission;
+package org.mailseal.tls;
 
 /** The listeners' certificate or key cannot be loaded or made; the message names the file. */
 public final class TlsException extends Exception {

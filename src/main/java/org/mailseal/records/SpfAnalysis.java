@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-package org.mailseal.dns;
+package org.mailseal.records;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -7,6 +7,9 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import org.mailseal.dns.DnsLookup;
+import org.mailseal.dns.DnsLookupException;
+import org.mailseal.dns.TxtRecord;
 
 /**
  * Lints a domain's published SPF without an IP address: follows every {@code include:} and {@code
@@ -113,7 +116,7 @@ public final class SpfAnalysis {
 
     SpfRecord fetch(String domain) throws DnsLookupException {
       List<String> spf = new ArrayList<>();
-      for (TxtRecord t : dns.txt(DnsRecord.absolute(domain))) {
+      for (TxtRecord t : dns.txt(DnsLookup.absolute(domain))) {
         if (SpfRecord.isSpf(t.text())) {
           spf.add(t.text());
         }
@@ -153,15 +156,15 @@ public final class SpfAnalysis {
               break;
             case "a":
               if (!macro
-                  && dns.a(DnsRecord.absolute(target)).isEmpty()
-                  && dns.aaaa(DnsRecord.absolute(target)).isEmpty()) {
+                  && dns.a(DnsLookup.absolute(target)).isEmpty()
+                  && dns.aaaa(DnsLookup.absolute(target)).isEmpty()) {
                 voids++;
                 notes.add(m + " in " + domain + " finds no address");
               }
               break;
             case "mx":
               if (!macro) {
-                int n = dns.mx(DnsRecord.absolute(target)).size();
+                int n = dns.mx(DnsLookup.absolute(target)).size();
                 if (n == 0) {
                   voids++;
                   notes.add(m + " in " + domain + " finds no MX record");

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-package org.mailseal.dns;
+package org.mailseal.records;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,6 +9,9 @@ import java.time.Clock;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.mailseal.dns.DnsLookup;
+import org.mailseal.dns.DnsjavaLookup;
+import org.mailseal.dns.ZoneServer;
 
 /** The SPF and DMARC fixtures of {@code dns/policies.zone}, asked of a real DNS server. */
 class SpfDmarcOverDnsTest {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-package org.mailseal.dns;
+package org.mailseal.records;
 
 /**
  * What DNS shows for one expected record. {@code server} names the authoritative server that was

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-package org.mailseal.submission;
+package org.mailseal.tls;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -192,7 +192,7 @@ public final class ServerTls {
     }
   }
 
-  static PrivateKey readKey(Path file) throws GeneralSecurityException, IOException {
+  public static PrivateKey readKey(Path file) throws GeneralSecurityException, IOException {
     try (Reader r = Files.newBufferedReader(file, StandardCharsets.US_ASCII);
         PEMParser parser = new PEMParser(r)) {
       Object o = parser.readObject();
@@ -251,7 +251,7 @@ public final class ServerTls {
   }
 
   /** A key store holding the current material, for tests and clients that trust it. */
-  KeyStore trustStore() throws GeneralSecurityException, IOException {
+  public KeyStore trustStore() throws GeneralSecurityException, IOException {
     KeyStore ks = KeyStore.getInstance("PKCS12");
     ks.load(null, null);
     ks.setCertificateEntry("mailseal", certificate());

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
-package org.mailseal.dns;
+package org.mailseal.records;
 
 import java.util.ArrayList;
 import java.util.List;
 import org.mailseal.dkim.KeyResolver;
 import org.mailseal.dkim.KeyResolverException;
+import org.mailseal.dns.DnsLookup;
+import org.mailseal.dns.DnsLookupException;
+import org.mailseal.dns.TxtRecord;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.TextParseException;
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-package org.mailseal.dns;
+package org.mailseal.records;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -8,6 +8,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.mailseal.dkim.TagList;
+import org.mailseal.dns.DnsLookup;
+import org.mailseal.dns.DnsLookupException;
+import org.mailseal.dns.TxtRecord;
 
 /**
  * Finds and lints a domain's DMARC policy as RFC 9989 (DMARCbis, which replaces RFC 7489) says: the
@@ -67,7 +70,7 @@ public final class DmarcCheck {
     for (String target : walk(d)) {
       try {
         List<String> records = new ArrayList<>();
-        for (TxtRecord t : dns.txt(DnsRecord.absolute("_dmarc." + target))) {
+        for (TxtRecord t : dns.txt(DnsLookup.absolute("_dmarc." + target))) {
           if (t.text().strip().toUpperCase(Locale.ROOT).startsWith("V=DMARC1")) {
             records.add(t.text().strip());
           }
@@ -280,7 +283,7 @@ public final class DmarcCheck {
         String name = policyDomain + "._report._dmarc." + dest;
         try {
           boolean authorized =
-              dns.txt(DnsRecord.absolute(name)).stream()
+              dns.txt(DnsLookup.absolute(name)).stream()
                   .anyMatch(r -> r.text().strip().toUpperCase(Locale.ROOT).startsWith("V=DMARC1"));
           if (!authorized) {
             warnings.add(

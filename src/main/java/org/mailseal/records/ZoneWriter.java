@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-package org.mailseal.dns;
+package org.mailseal.records;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-package org.mailseal.dns;
+package org.mailseal.records;
 
 /** SPF evaluation failed: {@link Syntax} is a permerror naming the offending term. */
 public abstract sealed class SpfException extends Exception permits SpfException.Syntax {
