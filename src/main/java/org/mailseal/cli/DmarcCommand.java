@@ -36,7 +36,7 @@ final class DmarcCommand {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
       DnsLookup lookup = dns.lookup();
       String d = KeysCommand.domain(domain);
       return run(lookup, d, spec.commandLine().getOut());

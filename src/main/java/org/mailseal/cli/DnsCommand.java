@@ -19,6 +19,8 @@ import org.mailseal.records.DnsChecker;
 import org.mailseal.records.DnsRecord;
 import org.mailseal.records.RecordPlan;
 import org.mailseal.records.ZoneWriter;
+import org.mailseal.relay.PublishedPolicies;
+import org.mailseal.relay.RelayException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -55,7 +57,7 @@ final class DnsCommand {
     String dmarc;
 
     /** Every record of the selected domains, in a stable order. */
-    List<DnsRecord> plan(Clock clock) {
+    List<DnsRecord> plan(Clock clock) throws RelayException {
       Optional<MailsealConfig> config = store.configuration();
       KeyStore keys = store.open(clock);
       List<DnsRecord> out = new ArrayList<>();
@@ -110,7 +112,7 @@ final class DnsCommand {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
       ZoneWriter.Format f;
       try {
         f = ZoneWriter.Format.parse(format);
@@ -144,7 +146,7 @@ final class DnsCommand {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
       List<DnsRecord> plan = selection.plan(Clock.systemUTC());
       DnsLookup lookup = dns.lookup();
       DnsChecker checker = new DnsChecker(lookup);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-package org.mailseal.cli;
+package org.mailseal.relay;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -12,9 +12,9 @@ import org.mailseal.config.MailsealConfig;
  * outbound route (a known smarthost's include, or the relay's own egress addresses for direct
  * delivery) plus the domain's own terms and stance; DMARC from its policy, with RFC 9989 tags only.
  */
-final class PublishedPolicies {
+public final class PublishedPolicies {
   /** Smarthosts whose operators publish an SPF record to include, by host name. */
-  static final Map<String, String> SMARTHOST_SPF =
+  public static final Map<String, String> SMARTHOST_SPF =
       Map.of(
           "smtp.gmail.com", "_spf.google.com",
           "smtp-relay.gmail.com", "_spf.google.com",
@@ -24,15 +24,15 @@ final class PublishedPolicies {
 
   private PublishedPolicies() {}
 
-  static String spf(MailsealConfig config, MailsealConfig.Domain domain) {
+  public static String spf(MailsealConfig config, MailsealConfig.Domain domain) {
     List<String> terms = new ArrayList<>();
     MailsealConfig.Delivery d = config.delivery();
-    if ("smarthost".equals(d.route())) {
+    if (d.route() == MailsealConfig.Route.SMARTHOST) {
       String include = SMARTHOST_SPF.get(d.smarthost().host().toLowerCase(Locale.ROOT));
       if (include != null) {
         terms.add("include:" + include);
       }
-    } else if ("mx".equals(d.route())) {
+    } else if (d.route() == MailsealConfig.Route.MX) {
       d.mx().egressIpv4().forEach(ip -> terms.add("ip4:" + ip));
       d.mx().egressIpv6().forEach(ip -> terms.add("ip6:" + ip));
     }
@@ -41,27 +41,23 @@ final class PublishedPolicies {
     spf.ip6().forEach(ip -> add(terms, "ip6:" + ip));
     spf.include().forEach(i -> add(terms, "include:" + i));
     spf.extra().forEach(t -> add(terms, t));
-    terms.add("enforce".equals(spf.stance()) ? "-all" : "~all");
+    terms.add(spf.stance().all());
     return "v=spf1 " + String.join(" ", terms);
   }
 
-  static String dmarc(MailsealConfig.Domain domain) {
+  public static String dmarc(MailsealConfig.Domain domain) {
     MailsealConfig.Dmarc m = domain.dmarc();
-    StringBuilder sb = new StringBuilder("v=DMARC1; p=").append(m.p());
-    if (!m.sp().isEmpty()) {
-      sb.append("; sp=").append(m.sp());
-    }
-    if (!m.np().isEmpty()) {
-      sb.append("; np=").append(m.np());
-    }
+    StringBuilder sb = new StringBuilder("v=DMARC1; p=").append(m.p().tag());
+    m.sp().ifPresent(p -> sb.append("; sp=").append(p.tag()));
+    m.np().ifPresent(p -> sb.append("; np=").append(p.tag()));
     if (m.testMode()) {
       sb.append("; t=y");
     }
-    if (!"r".equals(m.adkim())) {
-      sb.append("; adkim=").append(m.adkim());
+    if (m.adkim() != MailsealConfig.Alignment.RELAXED) {
+      sb.append("; adkim=").append(m.adkim().tag());
     }
-    if (!"r".equals(m.aspf())) {
-      sb.append("; aspf=").append(m.aspf());
+    if (m.aspf() != MailsealConfig.Alignment.RELAXED) {
+      sb.append("; aspf=").append(m.aspf().tag());
     }
     if (!"0".equals(m.fo())) {
       sb.append("; fo=").append(m.fo());

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-package org.mailseal.cli;
+package org.mailseal.relay;
 
 import com.zaxxer.hikari.HikariDataSource;
 import java.net.InetAddress;
@@ -26,10 +26,10 @@ import org.slf4j.LoggerFactory;
  * The shared PostgreSQL of cluster mode, opened from the {@code cluster:} section: one pool, the
  * schema migrated to this build's version, the key store in it and Quartz's job store over the same
  * pool. Used by {@code serve} and by every {@code keys} and {@code dns} command, so they all see
- * the same keys. Every failure is a one-line {@link CliException} that names the setting, never a
+ * the same keys. Every failure is a one-line {@link RelayException} that names the setting, never a
  * secret.
  */
-final class Cluster implements AutoCloseable {
+public final class Cluster implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Cluster.class);
 
   private final HikariDataSource pool;
@@ -41,24 +41,27 @@ final class Cluster implements AutoCloseable {
   }
 
   /** Reads the secrets, connects, migrates; the pool is closed again if a later step fails. */
-  static Cluster open(MailsealConfig.Cluster c, Clock clock, SecureRandom random) {
+  public static Cluster open(MailsealConfig.Cluster c, Clock clock, SecureRandom random)
+      throws RelayException {
     KeyEncryptionKey kek;
     try {
       kek = KeyEncryptionKey.parse(c.keyEncryptionKey().resolve());
     } catch (IllegalStateException | IllegalArgumentException e) {
-      throw new CliException("cluster: key-encryption key: " + e.getMessage());
+      throw new RelayException(
+          RelayException.Kind.CONFIGURATION, "cluster: key-encryption key: " + e.getMessage());
     }
     Optional<String> password;
     try {
       password = c.password().map(SecretRef::resolve);
     } catch (IllegalStateException e) {
-      throw new CliException("cluster: database password: " + e.getMessage());
+      throw new RelayException(
+          RelayException.Kind.CONFIGURATION, "cluster: database password: " + e.getMessage());
     }
     HikariDataSource pool;
     try {
       pool = Database.open(c.database(), c.username(), password, c.poolSize(), "mailseal");
     } catch (DatabaseException e) {
-      throw new CliException("cluster: " + e.getMessage());
+      throw new RelayException(RelayException.Kind.UNAVAILABLE, "cluster: " + e.getMessage(), e);
     }
     try {
       Migrator migrator = new Migrator(pool);
@@ -66,12 +69,12 @@ final class Cluster implements AutoCloseable {
       log.info("cluster database url=\"{}\" schema={}", c.database(), migrator.version());
     } catch (DatabaseException | RuntimeException e) {
       pool.close();
-      throw new CliException("cluster: " + e.getMessage());
+      throw new RelayException(RelayException.Kind.UNAVAILABLE, "cluster: " + e.getMessage(), e);
     }
     return new Cluster(pool, new PgKeyStore(pool, kek, random, clock));
   }
 
-  KeyStore keys() {
+  public KeyStore keys() {
     return keys;
   }
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-package org.mailseal.cli;
+package org.mailseal.relay;
 
 import jakarta.mail.MessagingException;
 import jakarta.mail.internet.AddressException;
@@ -21,12 +21,12 @@ import org.mailseal.submission.SigningKeys;
  * for submitted mail, a From domain without an ACTIVE key is refused unless {@code
  * server.relay-unsigned} is set.
  */
-final class SignedSubmission implements LocalSubmission {
+public final class SignedSubmission implements LocalSubmission {
   private final SigningKeys keys;
   private final Spool spool;
   private final boolean relayUnsigned;
 
-  SignedSubmission(SigningKeys keys, Spool spool, boolean relayUnsigned) {
+  public SignedSubmission(SigningKeys keys, Spool spool, boolean relayUnsigned) {
     this.keys = keys;
     this.spool = spool;
     this.relayUnsigned = relayUnsigned;

@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-package org.mailseal.cli;
+package org.mailseal.relay;
 
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.mailseal.config.MailsealConfig;
 import org.mailseal.dns.DnsLookupException;
@@ -17,7 +16,6 @@ import org.mailseal.metrics.RelayMetrics;
 import org.mailseal.records.CheckResult;
 import org.mailseal.records.DnsChecker;
 import org.mailseal.records.DnsRecord;
-import org.mailseal.records.RecordPlan;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,34 +68,33 @@ final class DnsStatusWatch {
   }
 
   private List<CheckResult> check(String domain) throws KeyStoreException {
-    MailsealConfig.Domain dom = config.domains().get(domain);
-    List<DnsRecord> plan =
-        RecordPlan.forDomain(
-            domain,
-            keys.list(domain),
-            Optional.of(PublishedPolicies.spf(config, dom)),
-            Optional.of(PublishedPolicies.dmarc(dom)),
-            clock.instant());
-    MailsealConfig.Rotation r = dom.rotation();
-    switch (r.dnsCheck()) {
-      case "servers":
-        List<CheckResult> worst = null;
-        for (String server : r.dnsServers()) {
-          List<CheckResult> one = new DnsChecker(DnsjavaLookup.server(server)).check(plan);
-          worst = worst == null ? new ArrayList<>(one) : worse(worst, one);
-        }
-        return worst;
-      case "authoritative":
-        try {
-          return new DnsChecker(DnsjavaLookup.system())
-              .checkAuthoritative(plan, domain, DnsjavaLookup::server);
-        } catch (DnsLookupException e) {
-          return plan.stream()
-              .<CheckResult>map(x -> new CheckResult.Error(x, e.getMessage(), true, ""))
-              .toList();
-        }
-      default:
-        return new DnsChecker(DnsjavaLookup.system()).check(plan);
+    List<DnsRecord> plan = DnsExport.plan(config, keys, domain, clock);
+    MailsealConfig.Rotation r = config.domains().get(domain).rotation();
+    return switch (r.dnsCheck()) {
+      case SERVERS -> worstOf(plan, r.dnsServers());
+      case AUTHORITATIVE -> authoritative(plan, domain);
+      case SYSTEM -> new DnsChecker(DnsjavaLookup.system()).check(plan);
+    };
+  }
+
+  /** Per record, the worst answer of the servers. */
+  private static List<CheckResult> worstOf(List<DnsRecord> plan, List<String> servers) {
+    List<CheckResult> worst = null;
+    for (String server : servers) {
+      List<CheckResult> one = new DnsChecker(DnsjavaLookup.server(server)).check(plan);
+      worst = worst == null ? new ArrayList<>(one) : worse(worst, one);
+    }
+    return worst == null ? List.of() : worst;
+  }
+
+  private static List<CheckResult> authoritative(List<DnsRecord> plan, String domain) {
+    try {
+      return new DnsChecker(DnsjavaLookup.system())
+          .checkAuthoritative(plan, domain, DnsjavaLookup::server);
+    } catch (DnsLookupException e) {
+      return plan.stream()
+          .<CheckResult>map(x -> new CheckResult.Error(x, e.getMessage(), true, ""))
+          .toList();
     }
   }
 

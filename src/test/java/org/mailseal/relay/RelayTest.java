@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-package org.mailseal.cli;
+package org.mailseal.relay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mailseal.cli.ServeProcess;
 import org.mailseal.config.ConfigLoader;
 import org.mailseal.config.MailsealConfig;
 import org.mailseal.dkim.DkimKeyRecord;
@@ -29,7 +30,7 @@ import org.mailseal.spool.Spool;
 import org.mailseal.spool.SpoolOptions;
 
 /** The running relay as serve builds it: route mx, a per-domain route, the bouncer, workers. */
-class WiringTest {
+class RelayTest {
   @TempDir Path dir;
 
   /** The domain's DNS, on loopback: serve with an admin listener asks it for /metrics. */
@@ -83,10 +84,10 @@ class WiringTest {
       spool.requestBounce(id);
     }
     Path outbox = dir.resolve("outbox");
-    try (Wiring wiring = new Wiring(config, new PrintWriter(new StringWriter()))) {
-      wiring.start();
+    try (Relay relay = new Relay(config, new PrintWriter(new StringWriter()))) {
+      relay.start();
       // /metrics shows each key's state and the days until the next scheduled rotation.
-      String metrics = scrape(wiring);
+      String metrics = scrape(relay);
       assertThat(metrics)
           .containsPattern("mailseal_key_state\\{[^}]*domain=\"example.com\"[^}]*state=\"active\"")
           .contains("mailseal_key_rotation_days{");
@@ -159,15 +160,15 @@ class WiringTest {
             "  example.com:",
             "    algorithms: [ed25519]",
             "    rotation: {dns-check: servers, dns-servers: [\"" + zone.hostPort() + "\"]}");
-    try (Wiring wiring = new Wiring(config, new PrintWriter(new StringWriter()))) {
-      wiring.start();
+    try (Relay relay = new Relay(config, new PrintWriter(new StringWriter()))) {
+      relay.start();
       String dkim =
           "mailseal_dns_record_ok\\{name=\"s\\w+\\._domainkey\\.example\\.com\",type=\"dkim\",?\\} ";
       String spf = "mailseal_dns_record_ok\\{name=\"example\\.com\",type=\"spf\",?\\} ";
       String dmarc =
           "mailseal_dns_record_ok\\{name=\"_dmarc\\.example\\.com\",type=\"dmarc\",?\\} ";
       // The zone is empty: each record the domain should publish is there, and 0.
-      String before = awaitMetrics(wiring, m -> m.matches("(?s).*" + dmarc + "0\\.0.*"));
+      String before = awaitMetrics(relay, m -> m.matches("(?s).*" + dmarc + "0\\.0.*"));
       assertThat(before)
           .containsPattern(dkim + "0\\.0")
           .containsPattern(spf + "0\\.0")
@@ -177,7 +178,7 @@ class WiringTest {
       zone.setZone(Files.readString(export));
       String after =
           awaitMetrics(
-              wiring,
+              relay,
               m ->
                   m.matches("(?s).*" + dkim + "1\\.0.*")
                       && m.matches("(?s).*" + spf + "1\\.0.*")
@@ -196,21 +197,21 @@ class WiringTest {
     return ConfigLoader.load(file);
   }
 
-  private static String scrape(Wiring wiring) throws java.io.IOException {
+  private static String scrape(Relay relay) throws java.io.IOException {
     return new String(
-        new java.net.URL("http://127.0.0.1:" + wiring.adminPort() + "/metrics")
+        new java.net.URL("http://127.0.0.1:" + relay.adminPort() + "/metrics")
             .openStream()
             .readAllBytes(),
         java.nio.charset.StandardCharsets.UTF_8);
   }
 
   /** /metrics once {@code until} holds (within 20 s), else the last scrape for the failure. */
-  private static String awaitMetrics(Wiring wiring, java.util.function.Predicate<String> until)
+  private static String awaitMetrics(Relay relay, java.util.function.Predicate<String> until)
       throws Exception {
     Instant deadline = Instant.now().plus(Duration.ofSeconds(20));
     String metrics;
     do {
-      metrics = scrape(wiring);
+      metrics = scrape(relay);
       if (until.test(metrics)) {
         return metrics;
       }

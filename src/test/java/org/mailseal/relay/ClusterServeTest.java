@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-package org.mailseal.cli;
+package org.mailseal.relay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -23,6 +23,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.mailseal.cli.ClusterKeysCommandTest;
 import org.mailseal.config.ConfigLoader;
 import org.mailseal.config.MailsealConfig;
 import org.mailseal.keys.DkimKey;
@@ -36,7 +37,7 @@ class ClusterServeTest {
   @TempDir Path dir;
   private String database;
   private PostgresServer pg;
-  private final List<Wiring> started = new ArrayList<>();
+  private final List<Relay> started = new ArrayList<>();
 
   @BeforeEach
   void clusterDatabase(PostgresServer pg) throws Exception {
@@ -47,7 +48,7 @@ class ClusterServeTest {
 
   @AfterEach
   void stopNodes() {
-    started.forEach(Wiring::stop);
+    started.forEach(Relay::stop);
   }
 
   /** The configuration of node {@code name}: its own directories and ports, the shared database. */
@@ -87,21 +88,21 @@ class ClusterServeTest {
     return ConfigLoader.load(yaml);
   }
 
-  private Wiring wiring(MailsealConfig config) {
-    Wiring w = new Wiring(config, new PrintWriter(new StringWriter()));
+  private Relay relay(MailsealConfig config) {
+    Relay w = new Relay(config, new PrintWriter(new StringWriter()));
     started.add(w);
     return w;
   }
 
   @Test
   void nodesStartingTogetherOnAnEmptyDatabaseMakeOneFirstKey() throws Exception {
-    List<Wiring> nodes =
-        List.of(wiring(node("one", dir.resolve("kek"))), wiring(node("two", dir.resolve("kek"))));
+    List<Relay> nodes =
+        List.of(relay(node("one", dir.resolve("kek"))), relay(node("two", dir.resolve("kek"))));
     ExecutorService threads = Executors.newFixedThreadPool(2);
     try {
       CountDownLatch go = new CountDownLatch(1);
       List<Future<Void>> starts = new ArrayList<>();
-      for (Wiring w : nodes) {
+      for (Relay w : nodes) {
         starts.add(
             threads.submit(
                 () -> {
@@ -147,10 +148,10 @@ class ClusterServeTest {
 
   @Test
   void aNodeWithAnotherKekRefusesToStartWithOneClearReason() throws Exception {
-    wiring(node("one", dir.resolve("kek"))).start();
+    relay(node("one", dir.resolve("kek"))).start();
     Path other = dir.resolve("other-kek");
     Files.writeString(other, "A".repeat(43) + "=\n");
-    Wiring wrong = wiring(node("two", other));
+    Relay wrong = relay(node("two", other));
     assertThatThrownBy(wrong::start)
         .isInstanceOf(KeyStoreException.Storage.class)
         .hasMessageMatching(
