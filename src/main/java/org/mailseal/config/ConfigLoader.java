@@ -133,17 +133,18 @@ public final class ConfigLoader {
     users.finish();
 
     Fields limits = top.section("limits");
+    MailsealConfig.Limits fallback = MailsealConfig.Limits.builder().build();
     MailsealConfig.Limits lim =
         new MailsealConfig.Limits(
-            limits.size("message-size", 25L * 1024 * 1024),
-            limits.integer("recipients", 100, 1, 100_000),
-            limits.integer("connections", 200, 1, 100_000),
-            limits.integer("connections-per-ip", 20, 1, 100_000),
-            limits.duration("timeout", Duration.ofMinutes(5)),
-            limits.duration("data-timeout", Duration.ofMinutes(3)),
-            (int) Math.min(Integer.MAX_VALUE, limits.size("header-size", 256L * 1024)),
-            limits.integer("line-length", 998, 0, 1_000_000),
-            limits.integer("messages-per-hour", 1000, 1, 10_000_000));
+            limits.size("message-size", fallback.messageSize()),
+            limits.integer("recipients", fallback.recipients(), 1, 100_000),
+            limits.integer("connections", fallback.connections(), 1, 100_000),
+            limits.integer("connections-per-ip", fallback.connectionsPerIp(), 1, 100_000),
+            limits.duration("timeout", fallback.timeout()),
+            limits.duration("data-timeout", fallback.dataTimeout()),
+            (int) Math.min(Integer.MAX_VALUE, limits.size("header-size", fallback.headerSize())),
+            limits.integer("line-length", fallback.lineLength(), 0, 1_000_000),
+            limits.integer("messages-per-hour", fallback.messagesPerHour(), 1, 10_000_000));
     limits.finish();
 
     Fields keys = top.section("keys");

@@ -123,7 +123,86 @@ public record MailsealConfig(
       Duration dataTimeout,
       int headerSize,
       int lineLength,
-      int messagesPerHour) {}
+      int messagesPerHour) {
+
+    /** The documented defaults, to change one by one (tests, and the loader's fallbacks). */
+    public static Builder builder() {
+      return new Builder();
+    }
+
+    /** Limits from the defaults; each setter replaces one. */
+    public static final class Builder {
+      private long messageSize = 25L * 1024 * 1024;
+      private int recipients = 100;
+      private int connections = 200;
+      private int connectionsPerIp = 20;
+      private Duration timeout = Duration.ofMinutes(5);
+      private Duration dataTimeout = Duration.ofMinutes(3);
+      private int headerSize = 256 * 1024;
+      private int lineLength = 998;
+      private int messagesPerHour = 1000;
+
+      private Builder() {}
+
+      public Builder messageSize(long v) {
+        messageSize = v;
+        return this;
+      }
+
+      public Builder recipients(int v) {
+        recipients = v;
+        return this;
+      }
+
+      public Builder connections(int v) {
+        connections = v;
+        return this;
+      }
+
+      public Builder connectionsPerIp(int v) {
+        connectionsPerIp = v;
+        return this;
+      }
+
+      public Builder timeout(Duration v) {
+        timeout = v;
+        return this;
+      }
+
+      public Builder dataTimeout(Duration v) {
+        dataTimeout = v;
+        return this;
+      }
+
+      public Builder headerSize(int v) {
+        headerSize = v;
+        return this;
+      }
+
+      public Builder lineLength(int v) {
+        lineLength = v;
+        return this;
+      }
+
+      public Builder messagesPerHour(int v) {
+        messagesPerHour = v;
+        return this;
+      }
+
+      public Limits build() {
+        return new Limits(
+            messageSize,
+            recipients,
+            connections,
+            connectionsPerIp,
+            timeout,
+            dataTimeout,
+            headerSize,
+            lineLength,
+            messagesPerHour);
+      }
+    }
+  }
 
   /** The admin HTTP listener ({@code /metrics}, {@code /health}, {@code /ready}). */
   public record Admin(boolean enabled, String address, int port) {}

@@ -127,7 +127,7 @@ public final class Relay implements AutoCloseable {
     server =
         new SubmissionServer(
             new SubmissionServer.Parts(
-                config,
+                SubmissionServer.Options.of(config),
                 tls,
                 users,
                 authenticator,
