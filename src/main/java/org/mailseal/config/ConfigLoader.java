@@ -181,6 +181,8 @@ public final class ConfigLoader {
       cluster = Optional.of(cluster(top.section("cluster")));
     }
 
+    MailsealConfig.DmarcReports reports = dmarcReports(top.section("dmarc"));
+
     Fields domains = top.section("domains");
     Map<String, MailsealConfig.Domain> ds = new LinkedHashMap<>();
     for (String name : domains.keys()) {
@@ -200,7 +202,7 @@ public final class ConfigLoader {
     }
     domains.finish();
     top.finish();
-    return new MailsealConfig(path, s, t, l, u, lim, k, sp, delivery, a, lg, cluster, ds);
+    return new MailsealConfig(path, s, t, l, u, lim, k, sp, delivery, a, lg, cluster, ds, reports);
   }
 
   private static MailsealConfig.Listener listener(Fields f, int port, String... known) {
@@ -422,7 +424,8 @@ public final class ConfigLoader {
             dm.strings("ruf", ConfigLoader::mailto),
             dm.choice("adkim", "r", "r", "s"),
             dm.choice("aspf", "r", "r", "s"),
-            dm.string("fo", "0"));
+            dm.string("fo", "0"),
+            ramp(dm.section("ramp")));
     if (!dmarc.fo().matches("[01ds](:[01ds])*")) {
       dm.problem(
           dm.raw("fo"),
@@ -441,6 +444,87 @@ public final class ConfigLoader {
     dm.finish();
     f.finish();
     return new MailsealConfig.Domain(name, algorithms, bits, rotation, s, dmarc);
+  }
+
+  private static MailsealConfig.Ramp ramp(Fields f) {
+    String percent = f.string("aligned-percent", "99");
+    double share = 99;
+    try {
+      share = Double.parseDouble(percent);
+      if (!(share > 0 && share <= 100)) {
+        throw new NumberFormatException();
+      }
+    } catch (NumberFormatException e) {
+      f.problem(
+          f.raw("aligned-percent"),
+          f.path("aligned-percent"),
+          "must be a percentage above 0 and at most 100, e.g. 99, found " + percent);
+    }
+    MailsealConfig.Ramp r =
+        new MailsealConfig.Ramp(
+            share,
+            days(f, "quarantine-after", 14),
+            days(f, "drop-test-after", 14),
+            days(f, "reject-after", 30));
+    f.finish();
+    return r;
+  }
+
+  private static Duration days(Fields f, String key, int fallback) {
+    Duration d = f.duration(key, Duration.ofDays(fallback));
+    if (d.toDays() < 1) {
+      f.problem(f.raw(key), f.path(key), "must be at least one day (1d), found " + d);
+    }
+    return d;
+  }
+
+  private static MailsealConfig.DmarcReports dmarcReports(Fields dmarc) {
+    Fields f = dmarc.section("reports");
+    Path dir = Path.of(f.string("directory", "var/reports"));
+    Optional<MailsealConfig.Imap> imap = Optional.empty();
+    if (f.has("imap")) {
+      imap = Optional.of(imap(f.section("imap")));
+    }
+    f.finish();
+    dmarc.finish();
+    return new MailsealConfig.DmarcReports(dir, imap);
+  }
+
+  private static MailsealConfig.Imap imap(Fields f) {
+    String host = f.required("host");
+    String tls = f.choice("tls", "implicit", "implicit", "starttls", "none");
+    int port = f.integer("port", "implicit".equals(tls) ? 993 : 143, 1, 65535);
+    String user = f.required("username");
+    Optional<SecretRef> password = secret(f, "password");
+    if (password.isEmpty()) {
+      f.problem(f.raw("username"), f.path("password-file"), "needs password-env or password-file");
+    }
+    String folder = f.string("folder", "INBOX");
+    String after = f.string("after-read", "mark");
+    String moveTo = "";
+    if (after.startsWith("move:") && after.length() > 5) {
+      moveTo = after.substring(5).strip();
+      after = "move";
+    } else if (!"mark".equals(after)) {
+      f.problem(
+          f.raw("after-read"),
+          f.path("after-read"),
+          "must be mark (flag read messages seen) or move:<folder>, found " + after);
+    }
+    Optional<Path> ca = optionalPath(f, "ca-file");
+    Duration interval = f.duration("interval", Duration.ofHours(1));
+    f.finish();
+    return new MailsealConfig.Imap(
+        host,
+        port,
+        tls,
+        user,
+        password.orElse(new SecretRef("MAILSEAL_DMARC_IMAP_PASSWORD", null)),
+        folder,
+        after,
+        moveTo,
+        ca,
+        interval);
   }
 
   private static String mailto(String v) {
@@ -546,6 +630,26 @@ public final class ConfigLoader {
                         + cl.password().map(SecretRef::toString).orElse("none")
                         + " kek="
                         + cl.keyEncryptionKey()));
+    out.add("dmarc.reports.directory=\"" + c.dmarcReports().directory() + "\"");
+    c.dmarcReports()
+        .imap()
+        .ifPresent(
+            i ->
+                out.add(
+                    "dmarc.reports.imap=\""
+                        + i.host()
+                        + "\":"
+                        + i.port()
+                        + " tls="
+                        + i.tls()
+                        + " username=\""
+                        + i.username()
+                        + "\" password="
+                        + i.password()
+                        + " folder=\""
+                        + i.folder()
+                        + "\" after-read="
+                        + ("move".equals(i.afterRead()) ? "move:" + i.moveTo() : i.afterRead())));
     out.add("delivery.route=" + c.delivery().route());
     c.delivery().routes().forEach((d, r) -> out.add("delivery.routes \"" + d + "\"=" + r));
     if ("mx".equals(c.delivery().route()) || c.delivery().routes().containsValue("mx")) {

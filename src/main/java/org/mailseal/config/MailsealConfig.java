@@ -26,7 +26,8 @@ public record MailsealConfig(
     Admin admin,
     Logging logging,
     Optional<Cluster> cluster,
-    Map<String, Domain> domains) {
+    Map<String, Domain> domains,
+    DmarcReports dmarcReports) {
 
   public MailsealConfig {
     domains = Map.copyOf(domains);
@@ -277,10 +278,58 @@ public record MailsealConfig(
       List<String> ruf,
       String adkim,
       String aspf,
-      String fo) {
+      String fo,
+      Ramp ramp) {
     public Dmarc {
       rua = List.copyOf(rua);
       ruf = List.copyOf(ruf);
     }
   }
+
+  /**
+   * When the DMARC reports say the next step of the ramp is safe ({@code domains.<d>.dmarc.ramp}).
+   *
+   * @param alignedPercent the least share of a day's non-forged mail that must be aligned for the
+   *     day to count as clean, in percent
+   * @param quarantineAfter clean days at p=none before p=quarantine; t=y
+   * @param dropTestAfter clean days at p=quarantine; t=y before dropping t=y
+   * @param rejectAfter clean days at p=quarantine before p=reject
+   */
+  public record Ramp(
+      double alignedPercent,
+      Duration quarantineAfter,
+      Duration dropTestAfter,
+      Duration rejectAfter) {}
+
+  /**
+   * Where DMARC aggregate reports are kept and fetched from ({@code dmarc.reports}).
+   *
+   * @param directory the file store's root (the embedded default; cluster mode uses the database)
+   * @param imap the mailbox the {@code rua=} address delivers to, when reports are fetched
+   */
+  public record DmarcReports(Path directory, Optional<Imap> imap) {}
+
+  /**
+   * A mailbox that receives DMARC aggregate reports ({@code dmarc.reports.imap}).
+   *
+   * @param tls {@code implicit} (IMAPS, port 993), {@code starttls} (port 143) or {@code none}
+   *     (loopback only, never with a password over a network)
+   * @param password where the password comes from
+   * @param folder the folder read, {@code INBOX} by default
+   * @param afterRead {@code mark} (flag it seen; only unseen messages are read) or {@code move}
+   * @param moveTo the folder read messages move to, when {@code afterRead} is {@code move}
+   * @param caFile PEM certificates to trust instead of the system's
+   * @param interval how often the running relay fetches
+   */
+  public record Imap(
+      String host,
+      int port,
+      String tls,
+      String username,
+      SecretRef password,
+      String folder,
+      String afterRead,
+      String moveTo,
+      Optional<Path> caFile,
+      Duration interval) {}
 }
