@@ -47,7 +47,10 @@ public final class ImapFetcher {
    * @param maxMessageBytes larger messages are set aside without being downloaded
    */
   public ImapFetcher(
-      MailsealConfig.Imap imap, SSLSocketFactory tls, ReportImporter importer, long maxMessageBytes) {
+      MailsealConfig.Imap imap,
+      SSLSocketFactory tls,
+      ReportImporter importer,
+      long maxMessageBytes) {
     this.imap = Objects.requireNonNull(imap, "imap");
     this.tls = Objects.requireNonNull(tls, "tls");
     this.importer = Objects.requireNonNull(importer, "importer");
@@ -82,7 +85,13 @@ public final class ImapFetcher {
       store.connect(imap.host(), imap.port(), imap.username(), password);
     } catch (MessagingException e) {
       throw new ReportFetchException(
-          "cannot log in to " + imap.host() + ":" + imap.port() + " as " + imap.username() + ": "
+          "cannot log in to "
+              + imap.host()
+              + ":"
+              + imap.port()
+              + " as "
+              + imap.username()
+              + ": "
               + ReportParser.oneLine(e.getMessage()),
           e);
     }
@@ -90,7 +99,11 @@ public final class ImapFetcher {
       return fetch(store);
     } catch (MessagingException e) {
       throw new ReportFetchException(
-          "cannot read folder " + imap.folder() + " on " + imap.host() + ": "
+          "cannot read folder "
+              + imap.folder()
+              + " on "
+              + imap.host()
+              + ": "
               + ReportParser.oneLine(e.getMessage()),
           e);
     } finally {
@@ -118,7 +131,9 @@ public final class ImapFetcher {
     }
     try {
       Message[] messages =
-          move ? folder.getMessages() : folder.search(new FlagTerm(new Flags(Flags.Flag.SEEN), false));
+          move
+              ? folder.getMessages()
+              : folder.search(new FlagTerm(new Flags(Flags.Flag.SEEN), false));
       ImportSummary total = ImportSummary.EMPTY;
       List<Message> done = new ArrayList<>();
       for (Message m : messages) {
@@ -139,7 +154,9 @@ public final class ImapFetcher {
           } catch (IOException e) {
             throw new MessagingException("cannot download message: " + e.getMessage(), e);
           }
-          total = total.plus(importer.importStream(source, new ByteArrayInputStream(bytes.toByteArray())));
+          total =
+              total.plus(
+                  importer.importStream(source, new ByteArrayInputStream(bytes.toByteArray())));
         }
         done.add(m);
       }

@@ -143,14 +143,7 @@ final class Ramp {
                   .orElse("");
     }
     return new RampVerdict(
-        Optional.of(current),
-        next,
-        ready,
-        clean,
-        needed,
-        lastDirty,
-        Optional.of(lastDay),
-        summary);
+        Optional.of(current), next, ready, clean, needed, lastDirty, Optional.of(lastDay), summary);
   }
 
   private static String percentOf(LocalDate d, Map<LocalDate, long[]> days) {
@@ -172,7 +165,8 @@ final class Ramp {
 
   /** The UTC day a report counts on: that of its period's middle. */
   static LocalDate day(AggregateReport r) {
-    Instant mid = r.begin().plusSeconds((r.end().getEpochSecond() - r.begin().getEpochSecond()) / 2);
+    Instant mid =
+        r.begin().plusSeconds((r.end().getEpochSecond() - r.begin().getEpochSecond()) / 2);
     return LocalDate.ofInstant(mid, ZoneOffset.UTC);
   }
 }

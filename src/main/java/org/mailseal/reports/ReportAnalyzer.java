@@ -61,7 +61,8 @@ public final class ReportAnalyzer {
     for (SourceReport s : sources(facts, mine)) {
       windowClasses.put(s.ip(), s.classification());
     }
-    RampVerdict verdict = Ramp.verdict(facts, mine, windowClasses, LocalDate.ofInstant(to, ZoneOffset.UTC));
+    RampVerdict verdict =
+        Ramp.verdict(facts, mine, windowClasses, LocalDate.ofInstant(to, ZoneOffset.UTC));
     return new DomainReport(
         facts.domain(), from, to, inPeriod.size(), messages, aligned, forged, sources, verdict);
   }
@@ -198,7 +199,12 @@ public final class ReportAnalyzer {
         spfAligned += row.count();
       }
       for (DkimResult d : row.dkim()) {
-        dkim.add("d=" + d.domain() + (d.selector().isEmpty() ? "" : " s=" + d.selector()) + " " + d.result());
+        dkim.add(
+            "d="
+                + d.domain()
+                + (d.selector().isEmpty() ? "" : " s=" + d.selector())
+                + " "
+                + d.result());
         if (dkimAligned(facts, row, d)) {
           if (facts.ownSelectors().contains(d.selector())) {
             ownSelectors.add(d.selector());

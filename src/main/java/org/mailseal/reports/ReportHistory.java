@@ -29,7 +29,10 @@ public final class ReportHistory {
    * @param facts the facts of a domain, asked per question (keys change)
    */
   public ReportHistory(
-      ReportStore store, ReportAnalyzer analyzer, Function<String, DomainFacts> facts, Clock clock) {
+      ReportStore store,
+      ReportAnalyzer analyzer,
+      Function<String, DomainFacts> facts,
+      Clock clock) {
     this.store = Objects.requireNonNull(store, "store");
     this.analyzer = Objects.requireNonNull(analyzer, "analyzer");
     this.facts = Objects.requireNonNull(facts, "facts");
@@ -49,8 +52,8 @@ public final class ReportHistory {
   }
 
   /**
-   * Aligned and unaligned messages per domain with reports, over the {@code window} before now: what
-   * {@code /metrics} exports so an owner can graph the ramp.
+   * Aligned and unaligned messages per domain with reports, over the {@code window} before now:
+   * what {@code /metrics} exports so an owner can graph the ramp.
    */
   public List<Volume> volumes(Duration window) throws ReportStoreException {
     List<Volume> out = new ArrayList<>();

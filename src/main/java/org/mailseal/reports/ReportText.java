@@ -45,7 +45,8 @@ public final class ReportText {
     b.append('\n');
     if (!r.sources().isEmpty()) {
       List<String[]> rows = new ArrayList<>();
-      rows.add(new String[] {"SOURCE", "REVERSE NAME", "MESSAGES", "ALIGNED", "REPORTED BY", "CLASS"});
+      rows.add(
+          new String[] {"SOURCE", "REVERSE NAME", "MESSAGES", "ALIGNED", "REPORTED BY", "CLASS"});
       for (SourceReport s : r.sources()) {
         rows.add(
             new String[] {
