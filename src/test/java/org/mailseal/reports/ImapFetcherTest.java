@@ -141,7 +141,8 @@ class ImapFetcherTest {
     ImapFetcher.FetchSummary first = f.fetchOnce();
     assertThat(first.messages()).isEqualTo(2);
     assertThat(first.imported().added()).isEqualTo(2);
-    assertThat(first.line()).isEqualTo("2 messages read: 2 reports added, 0 already known, 0 set aside");
+    assertThat(first.line())
+        .isEqualTo("2 messages read: 2 reports added, 0 already known, 0 set aside");
     assertThat(folder("INBOX")).containsExactly(2, 0);
 
     assertThat(f.fetchOnce().messages()).isZero();
@@ -166,7 +167,8 @@ class ImapFetcherTest {
   @Test
   void aMessageWithoutAReportIsSetAsideAndStillMarked() throws Exception {
     deliver("From: someone@example.org\r\nSubject: hi\r\n\r\nhello\r\n".getBytes());
-    ImapFetcher.FetchSummary s = fetcher(imap("mark", "", new SecretRef(null, password))).fetchOnce();
+    ImapFetcher.FetchSummary s =
+        fetcher(imap("mark", "", new SecretRef(null, password))).fetchOnce();
     assertThat(s.messages()).isEqualTo(1);
     assertThat(s.imported().setAside())
         .singleElement()
@@ -178,7 +180,8 @@ class ImapFetcherTest {
   void theSameReportMailedTwiceIsStoredOnce() throws Exception {
     deliverReports();
     deliverReports();
-    ImapFetcher.FetchSummary s = fetcher(imap("mark", "", new SecretRef(null, password))).fetchOnce();
+    ImapFetcher.FetchSummary s =
+        fetcher(imap("mark", "", new SecretRef(null, password))).fetchOnce();
     assertThat(s.messages()).isEqualTo(4);
     assertThat(s.imported().added()).isEqualTo(2);
     assertThat(s.imported().duplicates()).isEqualTo(2);
@@ -190,7 +193,8 @@ class ImapFetcherTest {
     Files.writeString(password, "wrong");
     assertThatThrownBy(() -> fetcher(imap("mark", "", new SecretRef(null, password))).fetchOnce())
         .isInstanceOf(ReportFetchException.class)
-        .hasMessageStartingWith("cannot log in to 127.0.0.1:" + greenMail.getImap().getPort() + " as dmarc: ")
+        .hasMessageStartingWith(
+            "cannot log in to 127.0.0.1:" + greenMail.getImap().getPort() + " as dmarc: ")
         .satisfies(e -> assertThat(e.getMessage()).doesNotContain("wrong"));
     assertThat(folder("INBOX")).containsExactly(2, 2);
   }
