@@ -1,15 +1,21 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.mailseal.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.mailseal.dns.DmarcCheck;
+import javax.net.ssl.SSLSocketFactory;
+import org.mailseal.config.MailsealConfig;
+import org.mailseal.delivery.ClientTls;
 import org.mailseal.dns.DnsLookup;
+import org.mailseal.records.DmarcCheck;
+import org.mailseal.relay.RelayException;
 import org.mailseal.reports.DnsSourceLookup;
+import org.mailseal.reports.DomainFacts;
 import org.mailseal.reports.DomainReport;
 import org.mailseal.reports.ImapFetcher;
 import org.mailseal.reports.ImportSummary;
@@ -63,7 +69,7 @@ final class DmarcCommand {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
       DnsLookup lookup = dns.lookup();
       String d = KeysCommand.domain(domain);
       return run(lookup, d, spec.commandLine().getOut());
@@ -101,7 +107,7 @@ final class DmarcCommand {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() {
+    public Integer call() throws RelayException {
       Clock clock = Clock.systemUTC();
       ReportImporter importer = new ReportImporter(options.reader(), options.store(clock));
       return run(importer, paths, spec.commandLine().getOut());
@@ -140,9 +146,9 @@ final class DmarcCommand {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() {
+    public Integer call() throws RelayException {
       Clock clock = Clock.systemUTC();
-      var imap =
+      MailsealConfig.Imap imap =
           options
               .configuration()
               .flatMap(c -> c.dmarcReports().imap())
@@ -150,13 +156,13 @@ final class DmarcCommand {
                   () ->
                       new CliException(
                           "no mailbox to fetch from: add dmarc.reports.imap to the configuration"));
-      javax.net.ssl.SSLSocketFactory tls;
+      SSLSocketFactory tls;
       try {
         tls =
             imap.caFile().isPresent()
-                ? org.mailseal.delivery.ClientTls.fromCaFile(imap.caFile().get())
-                : org.mailseal.delivery.ClientTls.systemTrust();
-      } catch (java.io.IOException e) {
+                ? ClientTls.fromCaFile(imap.caFile().get())
+                : ClientTls.systemTrust();
+      } catch (IOException e) {
         throw new CliException("dmarc.reports.imap.ca-file: " + e.getMessage());
       }
       ImapFetcher fetcher =
@@ -222,7 +228,7 @@ final class DmarcCommand {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() {
+    public Integer call() throws RelayException {
       Clock clock = Clock.systemUTC();
       String d = KeysCommand.domain(domain);
       if (days < 1 || days > 3650) {
@@ -233,7 +239,7 @@ final class DmarcCommand {
             "--format: must be table or json, found " + format, CliException.USAGE);
       }
       SourceLookup lookup = noDns ? SourceLookup.NONE : new DnsSourceLookup(dns.lookup(), clock);
-      var facts = options.facts(d, clock);
+      DomainFacts facts = options.facts(d, clock);
       ReportStore store = options.store(clock);
       ReportHistory history =
           new ReportHistory(store, new ReportAnalyzer(lookup), x -> facts, clock);

@@ -6,13 +6,16 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.mailseal.config.MailsealConfig;
 import org.mailseal.keys.DkimKey;
 import org.mailseal.keys.KeyStoreException;
+import org.mailseal.relay.Cluster;
+import org.mailseal.relay.RelayException;
 import org.mailseal.reports.Alignment;
 import org.mailseal.reports.DomainFacts;
 import org.mailseal.reports.FileReportStore;
-import org.mailseal.reports.PgReportStore;
 import org.mailseal.reports.RampPolicy;
 import org.mailseal.reports.ReportLimits;
 import org.mailseal.reports.ReportParser;
@@ -35,11 +38,11 @@ final class ReportOptions {
       description = "Report store directory (default: dmarc.reports.directory, or var/reports).")
   Path reportsDir;
 
-  Optional<MailsealConfig> configuration() {
+  Optional<MailsealConfig> configuration() throws RelayException {
     return keys.configuration();
   }
 
-  ReportStore store(Clock clock) {
+  ReportStore store(Clock clock) throws RelayException {
     if (reportsDir != null) {
       return new FileReportStore(reportsDir);
     }
@@ -47,8 +50,7 @@ final class ReportOptions {
     Optional<MailsealConfig.Cluster> cluster = config.flatMap(MailsealConfig::cluster);
     if (cluster.isPresent()) {
       // The pool lives as long as the command; the process ends with it.
-      return new PgReportStore(
-          Cluster.open(cluster.get(), clock, new SecureRandom()).pool(), clock);
+      return Cluster.open(cluster.get(), clock, new SecureRandom()).reports(clock);
     }
     return new FileReportStore(
         config.map(c -> c.dmarcReports().directory()).orElse(Path.of("var/reports")));
@@ -59,7 +61,7 @@ final class ReportOptions {
   }
 
   /** The facts of {@code domain}: configuration and key store when there are, defaults else. */
-  DomainFacts facts(String domain, Clock clock) {
+  DomainFacts facts(String domain, Clock clock) throws RelayException {
     List<DkimKey> own;
     try {
       own = keys.open(clock).list(domain);
@@ -74,8 +76,8 @@ final class ReportOptions {
         domain,
         Alignment.RELAXED,
         Alignment.RELAXED,
-        own.stream().map(k -> k.selector().value()).collect(java.util.stream.Collectors.toSet()),
-        java.util.Set.of(),
+        own.stream().map(k -> k.selector().value()).collect(Collectors.toSet()),
+        Set.of(),
         RampPolicy.DEFAULT);
   }
 }

@@ -64,8 +64,8 @@ public record DomainFacts(
             d ->
                 new DomainFacts(
                     domain,
-                    Alignment.of(d.dmarc().adkim()),
-                    Alignment.of(d.dmarc().aspf()),
+                    Alignment.valueOf(d.dmarc().adkim().name()),
+                    Alignment.valueOf(d.dmarc().aspf().name()),
                     selectors,
                     egress,
                     ramp(d.dmarc().ramp())))

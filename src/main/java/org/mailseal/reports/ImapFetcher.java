@@ -71,7 +71,7 @@ public final class ImapFetcher {
 
   /** Connects, reads what is new, marks or moves it, disconnects. */
   public synchronized FetchSummary fetchOnce() throws ReportFetchException, ReportStoreException {
-    String protocol = "implicit".equals(imap.tls()) ? "imaps" : "imap";
+    String protocol = imap.tls() == MailsealConfig.ImapTls.IMPLICIT ? "imaps" : "imap";
     Session session = Session.getInstance(properties(protocol));
     String password;
     try {
@@ -121,7 +121,7 @@ public final class ImapFetcher {
       throw new MessagingException("no such folder");
     }
     folder.open(Folder.READ_WRITE);
-    boolean move = "move".equals(imap.afterRead());
+    boolean move = imap.afterRead() == MailsealConfig.AfterRead.MOVE;
     Folder target = null;
     if (move) {
       target = store.getFolder(imap.moveTo());
@@ -203,19 +203,19 @@ public final class ImapFetcher {
     p.put(pre + "timeout", Integer.toString(TIMEOUT_MILLIS));
     p.put(pre + "writetimeout", Integer.toString(TIMEOUT_MILLIS));
     switch (imap.tls()) {
-      case "implicit" -> {
+      case IMPLICIT -> {
         p.put(pre + "ssl.enable", "true");
         p.put(pre + "ssl.socketFactory", tls);
         p.put(pre + "ssl.checkserveridentity", "true");
       }
-      case "starttls" -> {
+      case STARTTLS -> {
         p.put(pre + "starttls.enable", "true");
         p.put(pre + "starttls.required", "true");
         p.put(pre + "ssl.socketFactory", tls);
         p.put(pre + "ssl.checkserveridentity", "true");
       }
-      default -> {
-        // "none": plain IMAP, for a mailbox on this host or a test server
+      case NONE -> {
+        // plain IMAP, for a mailbox on this host or a test server
       }
     }
     return p;

@@ -58,14 +58,16 @@ class ImapFetcherTest {
   }
 
   private MailsealConfig.Imap imap(String afterRead, String moveTo, SecretRef secret) {
+    MailsealConfig.AfterRead after =
+        MailsealConfig.AfterRead.valueOf(afterRead.toUpperCase(java.util.Locale.ROOT));
     return new MailsealConfig.Imap(
         "127.0.0.1",
         greenMail.getImap().getPort(),
-        "none",
+        MailsealConfig.ImapTls.NONE,
         "dmarc",
         secret,
         "INBOX",
-        afterRead,
+        after,
         moveTo,
         Optional.empty(),
         Duration.ofHours(1));
