@@ -151,7 +151,7 @@ final class DmarcCommand {
       MailsealConfig.Imap imap =
           options
               .configuration()
-              .flatMap(c -> c.dmarcReports().imap())
+              .flatMap(c -> c.dmarc().reports().imap())
               .orElseThrow(
                   () ->
                       new CliException(

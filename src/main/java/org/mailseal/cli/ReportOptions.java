@@ -53,7 +53,7 @@ final class ReportOptions {
       return Cluster.open(cluster.get(), clock, new SecureRandom()).reports(clock);
     }
     return new FileReportStore(
-        config.map(c -> c.dmarcReports().directory()).orElse(Path.of("var/reports")));
+        config.map(c -> c.dmarc().reports().directory()).orElse(Path.of("var/reports")));
   }
 
   ReportReader reader() {

@@ -189,7 +189,8 @@ public final class ConfigLoader {
       cluster = Optional.of(cluster(top.section("cluster")));
     }
 
-    MailsealConfig.DmarcReports reports = dmarcReports(top.section("dmarc"));
+    MailsealConfig.DmarcSettings dmarcSettings =
+        new MailsealConfig.DmarcSettings(dmarcReports(top.section("dmarc")));
 
     Fields domains = top.section("domains");
     Map<String, MailsealConfig.Domain> ds = new LinkedHashMap<>();
@@ -210,7 +211,8 @@ public final class ConfigLoader {
     }
     domains.finish();
     top.finish();
-    return new MailsealConfig(path, s, t, l, u, lim, k, sp, delivery, a, lg, cluster, ds, reports);
+    return new MailsealConfig(
+        path, s, t, l, u, lim, k, sp, delivery, a, lg, cluster, ds, dmarcSettings);
   }
 
   private static MailsealConfig.Listener listener(Fields f, int port, String... known) {
@@ -487,7 +489,7 @@ public final class ConfigLoader {
   private static Duration days(Fields f, String key, int fallback) {
     Duration d = f.duration(key, Duration.ofDays(fallback));
     if (d.toDays() < 1) {
-      f.problem(f.raw(key), f.path(key), "must be at least one day (1d), found " + d);
+      f.problem(f.raw(key), f.path(key), "must be at least one day, e.g. 14d");
     }
     return d;
   }

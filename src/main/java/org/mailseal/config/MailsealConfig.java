@@ -32,7 +32,7 @@ public record MailsealConfig(
     Logging logging,
     Optional<Cluster> cluster,
     Map<String, Domain> domains,
-    DmarcReports dmarcReports) {
+    DmarcSettings dmarc) {
 
   public MailsealConfig {
     domains = Map.copyOf(domains);
@@ -508,6 +508,13 @@ public record MailsealConfig(
       Duration quarantineAfter,
       Duration dropTestAfter,
       Duration rejectAfter) {}
+
+  /**
+   * Settings for DMARC beyond each domain's policy ({@code dmarc}).
+   *
+   * @param reports where aggregate reports are kept and fetched from
+   */
+  public record DmarcSettings(DmarcReports reports) {}
 
   /**
    * Where DMARC aggregate reports are kept and fetched from ({@code dmarc.reports}).
