@@ -185,7 +185,7 @@ final class UsersCommand {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
       String n = name(email);
       List<SenderPattern> patterns = new ArrayList<>();
       try {
@@ -232,7 +232,7 @@ final class UsersCommand {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
       String n = name(email);
       UserStore store = file.open();
       try {
@@ -267,7 +267,7 @@ final class UsersCommand {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
       String n = name(email);
       try {
         if (!file.open().remove(n)) {
@@ -292,7 +292,7 @@ final class UsersCommand {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
       PrintWriter out = spec.commandLine().getOut();
       try {
         for (User u : file.open().load().values()) {

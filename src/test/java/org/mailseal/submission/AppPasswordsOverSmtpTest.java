@@ -79,7 +79,7 @@ class AppPasswordsOverSmtpTest {
 
   @Test
   void eachAppPasswordLogsInAndARemovedOneStopsAtOnceWhileTheOtherWorks() throws Exception {
-    s = new RunningServer(dir, "");
+    s = new RunningServer(dir);
     String phone = issue("phone");
     String laptop = issue("laptop");
     assertThat(phone).matches("([a-z2-9]{4}-){5}[a-z2-9]{4}").isNotEqualTo(laptop);
@@ -107,17 +107,14 @@ class AppPasswordsOverSmtpTest {
 
   @Test
   void receivedNamesTheCredentialOnlyWhenTheOwnerEnablesIt() throws Exception {
-    s = new RunningServer(dir, "");
+    s = new RunningServer(dir);
     String phone = issue("phone");
     assertThat(send(phone)).doesNotContain("authenticated as").doesNotContain("phone");
     s.close();
 
     s =
         new RunningServer(
-            java.nio.file.Files.createDirectories(dir.resolve("on")),
-            "",
-            false,
-            "  received-auth: true");
+            java.nio.file.Files.createDirectories(dir.resolve("on")), l -> l, false, true);
     phone = issue("phone");
     assertThat(send(phone))
         .contains("with ESMTPSA\r\n\t(authenticated as alice@example.com with app password phone)");

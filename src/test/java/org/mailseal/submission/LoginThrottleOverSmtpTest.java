@@ -26,7 +26,7 @@ class LoginThrottleOverSmtpTest {
 
   @BeforeAll
   void start(@TempDir Path dir) throws Exception {
-    s = new RunningServer(dir, "", true);
+    s = new RunningServer(dir, l -> l, true);
   }
 
   @AfterAll

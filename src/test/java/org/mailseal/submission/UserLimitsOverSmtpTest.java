@@ -53,7 +53,7 @@ class UserLimitsOverSmtpTest {
 
   @Test
   void crossingADailyLimitGets450ThenSuspendsUntilResume() throws Exception {
-    s = new RunningServer(dir, "limits: {messages-per-day: 2, suspend-on-exceed: true}");
+    s = new RunningServer(dir, l -> l.messagesPerDay(2).suspendOnExceed(true));
     try (LogCapture log = new LogCapture(AccountLimits.class);
         SmtpDialog d = s.authenticated("alice@example.com")) {
       send(d, "r@example.org");
@@ -92,7 +92,7 @@ class UserLimitsOverSmtpTest {
 
   @Test
   void aResumedUserStartsWithAFreshBudget() throws Exception {
-    s = new RunningServer(dir, "limits: {messages-per-hour: 1, suspend-on-exceed: true}");
+    s = new RunningServer(dir, l -> l.messagesPerHour(1).suspendOnExceed(true));
     try (SmtpDialog d = s.authenticated("alice@example.com")) {
       send(d, "r@example.org");
       d.expect("MAIL FROM:<alice@example.com>", "450 4.7.1");
@@ -105,7 +105,7 @@ class UserLimitsOverSmtpTest {
 
   @Test
   void firstTimeAndTotalRecipientsPerDayAreCheckedAtRcpt() throws Exception {
-    s = new RunningServer(dir, "limits: {first-time-recipients-per-day: 2, recipients-per-day: 4}");
+    s = new RunningServer(dir, l -> l.firstTimeRecipientsPerDay(2).recipientsPerDay(4));
     try (SmtpDialog d = s.authenticated("alice@example.com")) {
       send(d, "one@example.org", "two@example.org");
       d.expect("MAIL FROM:<alice@example.com>", "250");
@@ -125,7 +125,7 @@ class UserLimitsOverSmtpTest {
 
   @Test
   void aUsersOwnLimitInTheUsersFileOverridesTheGlobalOne() throws Exception {
-    s = new RunningServer(dir, "limits: {messages-per-hour: 100}");
+    s = new RunningServer(dir, l -> l.messagesPerHour(100));
     cli()
         .update(
             "alice@example.com",
