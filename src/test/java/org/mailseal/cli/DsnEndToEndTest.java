@@ -27,11 +27,9 @@ import org.mailseal.delivery.Bouncer;
 import org.mailseal.delivery.ClientTls;
 import org.mailseal.delivery.DeliveryWorker;
 import org.mailseal.delivery.MxTransport;
-import org.mailseal.delivery.ScriptedSmtpPeer;
 import org.mailseal.dkim.DkimKeyRecord;
 import org.mailseal.dkim.DkimVerifier;
 import org.mailseal.dkim.VerificationResult;
-import org.mailseal.dns.FakeDnsLookup;
 import org.mailseal.keys.DkimKey;
 import org.mailseal.keys.FileKeyStore;
 import org.mailseal.keys.KeyAlgorithm;
@@ -46,6 +44,8 @@ import org.mailseal.spool.Spool;
 import org.mailseal.spool.SpoolEntry;
 import org.mailseal.spool.SpoolOptions;
 import org.mailseal.submission.SigningKeys;
+import org.mailseal.testing.FakeDnsLookup;
+import org.mailseal.testing.ScriptedSmtpPeer;
 
 /**
  * DSNs over real sockets: the recipients' MX (example.org) is a scripted peer on 127.0.0.1 that

@@ -28,17 +28,18 @@ import org.mailseal.spool.EnvelopeDraft;
 import org.mailseal.spool.QueueId;
 import org.mailseal.spool.Spool;
 import org.mailseal.spool.SpoolOptions;
+import org.mailseal.testing.ZoneServer;
 
 /** The running relay as serve builds it: route mx, a per-domain route, the bouncer, workers. */
 class RelayTest {
   @TempDir Path dir;
 
   /** The domain's DNS, on loopback: serve with an admin listener asks it for /metrics. */
-  private org.mailseal.dns.ZoneServer zone;
+  private ZoneServer zone;
 
   @org.junit.jupiter.api.BeforeEach
   void startDns() throws java.io.IOException {
-    zone = org.mailseal.dns.ZoneServer.start("example.com", "");
+    zone = ZoneServer.start("example.com", "");
   }
 
   @org.junit.jupiter.api.AfterEach

@@ -29,6 +29,7 @@ import org.mailseal.policy.SenderPattern;
 import org.mailseal.spool.Spool;
 import org.mailseal.spool.SpoolOptions;
 import org.mailseal.testing.MutableClock;
+import org.mailseal.testing.SmtpDialog;
 import org.mailseal.tls.ServerTls;
 
 /**
