@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.mailseal.dns.ZoneServer;
+import org.mailseal.testing.ZoneServer;
 
 /** A parked domain: the records that say it sends no mail, and the check that DNS has them. */
 @Timeout(60)

@@ -20,6 +20,7 @@ import org.mailseal.dkim.DkimVerifier;
 import org.mailseal.dkim.VerificationResult;
 import org.mailseal.keys.DkimKey;
 import org.mailseal.spool.SpoolEntry;
+import org.mailseal.testing.SmtpDialog;
 
 /** The submission listeners over real sockets: every reply code the issue names. */
 @org.junit.jupiter.api.Timeout(120)
