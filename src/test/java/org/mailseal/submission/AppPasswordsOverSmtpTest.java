@@ -18,6 +18,7 @@ import org.mailseal.auth.PasswordHasher;
 import org.mailseal.auth.UserStore;
 import org.mailseal.spool.SpoolEntry;
 import org.mailseal.testing.LogCapture;
+import org.mailseal.testing.SmtpDialog;
 
 /** App passwords end to end: issued, used for AUTH, named in the log, revoked at once. */
 @Timeout(60)

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.mailseal.testing.SmtpDialog;
 
 /**
  * The lockout scheme through the STARTTLS listener, with client addresses given by a PROXY header

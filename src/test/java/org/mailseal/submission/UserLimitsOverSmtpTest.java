@@ -16,6 +16,7 @@ import org.mailseal.auth.UserStore;
 import org.mailseal.policy.SendingLimit;
 import org.mailseal.policy.SendingLimits;
 import org.mailseal.testing.LogCapture;
+import org.mailseal.testing.SmtpDialog;
 
 /** Per-user sending limits and suspension, end to end through the STARTTLS listener. */
 @Timeout(60)
