@@ -42,6 +42,7 @@ final class SubmissionHandler implements MessageHandler {
   private final MessageContext session;
   private final boolean trusted;
   private String sender;
+  private User account;
   private final List<String> recipients = new ArrayList<>();
 
   SubmissionHandler(SubmissionContext ctx, MessageContext session, boolean trusted) {
@@ -94,7 +95,8 @@ final class SubmissionHandler implements MessageHandler {
       throw rejected("mail-from", refused.get());
     }
     if (!trusted) {
-      Optional<AccountLimits.Refusal> limit = ctx.accounts().mailFrom(user());
+      account = user();
+      Optional<AccountLimits.Refusal> limit = ctx.accounts().mailFrom(account);
       if (limit.isPresent()) {
         throw limited(limit.get());
       }
@@ -198,8 +200,9 @@ final class SubmissionHandler implements MessageHandler {
                       out.write(signature.bytes());
                       buffer.writeTo(out);
                     });
-        if (!trusted) {
-          ctx.accounts().accepted(user(), recipients);
+        if (account != null) {
+          // The user as of MAIL FROM: the message is stored, so nothing here may refuse it.
+          ctx.accounts().accepted(account, recipients);
         }
         ctx.metrics()
             .accepted(
