@@ -22,7 +22,7 @@ class RelayUsersFileTest {
   @TempDir Path dir;
 
   @Test
-  void aUsersFileThatIsAListRefusesToStartNamingFileLineAndColumn() throws Exception {
+  void aUsersFileThatIsAListOfNamesRefusesToStartNamingFileLineAndColumn() throws Exception {
     List<String> lines = new ArrayList<>(ServeProcess.loopbackListeners(dir));
     lines.addAll(
         List.of(
@@ -39,7 +39,8 @@ class RelayUsersFileTest {
             ""));
     Path yaml = dir.resolve("mailseal.yaml");
     Files.writeString(yaml, String.join("\n", lines));
-    Files.writeString(dir.resolve("users.yaml"), "users:\n  - alice@example.com\n");
+    // Valid YAML, but a list of names: the old reader took it for "no users" and started.
+    Files.writeString(dir.resolve("users.yaml"), "- alice@example.com\n- bob@example.com\n");
     MailsealConfig config = ConfigLoader.load(yaml);
 
     try (Relay relay = new Relay(config, new PrintWriter(new StringWriter()))) {
@@ -48,7 +49,7 @@ class RelayUsersFileTest {
           .hasMessage(
               "cannot start: "
                   + dir.resolve("users.yaml")
-                  + ":2:3: users: must be a map of user name to settings, found a list");
+                  + ":1:1: must be a map with one key, users:, found a list");
     }
   }
 }
