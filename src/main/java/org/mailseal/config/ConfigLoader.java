@@ -287,28 +287,49 @@ public final class ConfigLoader {
       routes.put(d, rf.choice(name, route, "file", "smarthost", "mx"));
     }
     rf.finish();
-    Fields sh = f.section("smarthost");
-    String host =
-        "smarthost".equals(route) || routes.containsValue("smarthost")
-            ? sh.required("host")
-            : sh.string("host", "");
-    String tls = sh.choice("tls", "starttls", "starttls", "implicit", "none");
-    int port = sh.integer("port", "implicit".equals(tls) ? 465 : 587, 1, 65535);
-    String user = sh.string("username", "");
-    if (!user.isEmpty() && "none".equals(tls)) {
-      sh.problem(
-          sh.raw("username"),
-          sh.path("username"),
-          "AUTH would send the password in clear: with a username, tls must be starttls or"
-              + " implicit");
+    MailsealConfig.Smarthost smarthost =
+        smarthost(
+            f.section("smarthost"), "smarthost".equals(route) || routes.containsValue("smarthost"));
+    Fields shs = f.section("smarthosts");
+    Map<String, MailsealConfig.Smarthost> smarthosts = new LinkedHashMap<>();
+    for (String name : shs.keys()) {
+      if (!SMARTHOST_NAME.matcher(name).matches() || "default".equals(name)) {
+        shs.problemAtKey(
+            name, "a smarthost name is lower-case letters, digits and -, and not default");
+        shs.raw(name);
+        continue;
+      }
+      smarthosts.put(name, smarthost(shs.section(name), true));
     }
-    Optional<SecretRef> password = secret(sh, "password");
-    if (!user.isEmpty() && password.isEmpty()) {
-      sh.problem(sh.raw("username"), sh.path("username"), "needs password-env or password-file");
+    shs.finish();
+    Fields sr = f.section("sender-routes");
+    Map<String, String> senderRoutes = new LinkedHashMap<>();
+    for (String key : sr.keys()) {
+      String k = key.toLowerCase(Locale.ROOT);
+      String domain = k.substring(k.lastIndexOf('@') + 1);
+      if (!DOMAIN.matcher(domain).matches() || k.indexOf('@') != k.lastIndexOf('@')) {
+        sr.problemAtKey(key, "not a sender address or domain");
+        sr.raw(key);
+        continue;
+      }
+      String target = sr.string(key, "");
+      if (!"default".equals(target) && !smarthosts.containsKey(target)) {
+        sr.problem(
+            sr.raw(key),
+            sr.path(key),
+            "names no smarthost: use default or one of delivery.smarthosts " + smarthosts.keySet());
+        continue;
+      }
+      senderRoutes.put(k, target);
     }
-    Optional<Path> ca = optionalPath(sh, "ca-file");
-    int pool = sh.integer("pool-size", 4, 1, 100);
-    sh.finish();
+    boolean viaSmarthost = "smarthost".equals(route) || routes.containsValue("smarthost");
+    if (!senderRoutes.isEmpty() && !viaSmarthost) {
+      f.problemAtKey(
+          "sender-routes", "applies to the smarthost route only: set route or routes to smarthost");
+    } else if (senderRoutes.containsValue("default") && smarthost.host().isEmpty()) {
+      f.problemAtKey("sender-routes", "routes to default, but delivery.smarthost has no host");
+    }
+    sr.finish();
     Fields mx = f.section("mx");
     MailsealConfig.Mx m =
         new MailsealConfig.Mx(
@@ -328,13 +349,134 @@ public final class ConfigLoader {
             : Optional.empty();
     f.finish();
     return new MailsealConfig.Delivery(
-        route,
-        dir,
-        new MailsealConfig.Smarthost(host, port, tls, user, password, ca, pool),
-        m,
-        workers,
-        warn,
-        routes);
+        route, dir, smarthost, m, workers, warn, routes, smarthosts, senderRoutes);
+  }
+
+  /** One smarthost for the effective-config log: secrets and tokens masked. */
+  private static String describe(MailsealConfig.Smarthost s) {
+    return "\""
+        + s.host()
+        + "\":"
+        + s.port()
+        + " tls="
+        + s.tls()
+        + " username=\""
+        + s.username()
+        + "\" auth="
+        + s.auth()
+        + ("oauth2".equals(s.auth())
+            ? s.oauth2()
+                .map(
+                    o ->
+                        " token-endpoint=\""
+                            + o.tokenEndpoint()
+                            + "\" client-id=\""
+                            + o.clientId()
+                            + "\" client-secret="
+                            + o.clientSecret().map(SecretRef::toString).orElse("none")
+                            + " refresh-token-file="
+                            + o.refreshTokenFile()
+                            + " (****) scope=\""
+                            + o.scope()
+                            + "\"")
+                .orElse("")
+            : " password=" + s.password().map(SecretRef::toString).orElse("none"));
+  }
+
+  private static final Pattern SMARTHOST_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+
+  /** One smarthost: {@code delivery.smarthost} or an entry of {@code delivery.smarthosts}. */
+  private static MailsealConfig.Smarthost smarthost(Fields sh, boolean required) {
+    String host = required ? sh.required("host") : sh.string("host", "");
+    String tls = sh.choice("tls", "starttls", "starttls", "implicit", "none");
+    int port = sh.integer("port", "implicit".equals(tls) ? 465 : 587, 1, 65535);
+    String user = sh.string("username", "");
+    String auth = sh.choice("auth", "password", "password", "oauth2");
+    if (!user.isEmpty() && "none".equals(tls)) {
+      sh.problem(
+          sh.raw("username"),
+          sh.path("username"),
+          "AUTH would send the password in clear: with a username, tls must be starttls or"
+              + " implicit");
+    }
+    Optional<SecretRef> password = secret(sh, "password");
+    Optional<MailsealConfig.OAuth2> oauth2 = Optional.empty();
+    if ("oauth2".equals(auth)) {
+      if (user.isEmpty()) {
+        sh.problem(
+            sh.raw("auth"), sh.path("username"), "auth: oauth2 needs the account as username");
+      }
+      if (password.isPresent()) {
+        sh.problemAtKey(
+            sh.has("password-file") ? "password-file" : "password-env",
+            "auth: oauth2 uses oauth2.refresh-token-file, not a password");
+      }
+      oauth2 = Optional.of(oauth2(sh.section("oauth2")));
+    } else {
+      if (sh.has("oauth2")) {
+        sh.problemAtKey("oauth2", "set auth: oauth2 to use it");
+        sh.raw("oauth2");
+      }
+      if (!user.isEmpty() && password.isEmpty()) {
+        sh.problem(sh.raw("username"), sh.path("username"), "needs password-env or password-file");
+      }
+    }
+    Optional<Path> ca = optionalPath(sh, "ca-file");
+    int pool = sh.integer("pool-size", 4, 1, 100);
+    sh.finish();
+    return new MailsealConfig.Smarthost(host, port, tls, user, password, ca, pool, auth, oauth2);
+  }
+
+  private static MailsealConfig.OAuth2 oauth2(Fields o) {
+    String provider = o.choice("provider", "", "google", "microsoft");
+    String tenant = o.string("tenant", "organizations");
+    if (o.has("tenant") && !"microsoft".equals(provider)) {
+      o.problemAtKey("tenant", "only provider: microsoft has a tenant");
+    }
+    org.mailseal.oauth.Provider preset =
+        provider.isEmpty()
+            ? null
+            : org.mailseal.oauth.Provider.valueOf(provider.toUpperCase(Locale.ROOT));
+    java.net.URI token =
+        uri(o, "token-endpoint", preset == null ? null : preset.tokenEndpoint(tenant));
+    java.net.URI authorize =
+        uri(
+            o,
+            "authorization-endpoint",
+            preset == null ? token : preset.authorizationEndpoint(tenant));
+    String clientId = o.required("client-id");
+    Optional<SecretRef> secret = secret(o, "client-secret");
+    String refresh = o.required("refresh-token-file");
+    String scope = o.string("scope", preset == null ? "" : preset.scope());
+    if (scope.isBlank()) {
+      o.problemMissing("scope", "is required without a provider");
+    }
+    o.finish();
+    return new MailsealConfig.OAuth2(
+        provider, tenant, token, authorize, clientId, secret, Path.of(refresh), scope);
+  }
+
+  /** An https (or, for tests on loopback, http) URL; {@code preset} when absent. */
+  private static java.net.URI uri(Fields f, String key, java.net.URI preset) {
+    String v = f.string(key, null);
+    if (v == null) {
+      if (preset == null) {
+        f.problemMissing(key, "is required without a provider");
+        return java.net.URI.create("https://invalid.invalid/");
+      }
+      return preset;
+    }
+    try {
+      java.net.URI u = new java.net.URI(v.strip());
+      boolean loopback = "127.0.0.1".equals(u.getHost()) || "localhost".equals(u.getHost());
+      if (!"https".equals(u.getScheme()) && !("http".equals(u.getScheme()) && loopback)) {
+        f.problem(f.raw(key), f.path(key), "must be an https URL, found " + v);
+      }
+      return u;
+    } catch (java.net.URISyntaxException e) {
+      f.problem(f.raw(key), f.path(key), "not a URL: " + v);
+      return java.net.URI.create("https://invalid.invalid/");
+    }
   }
 
   private static MailsealConfig.Domain domain(String name, Fields f, Duration spoolMaxAge) {
@@ -567,18 +709,13 @@ public final class ConfigLoader {
             + c.delivery().delayWarning().map(Object::toString).orElse("none"));
     if ("smarthost".equals(c.delivery().route())
         || c.delivery().routes().containsValue("smarthost")) {
-      MailsealConfig.Smarthost s = c.delivery().smarthost();
-      out.add(
-          "delivery.smarthost=\""
-              + s.host()
-              + "\":"
-              + s.port()
-              + " tls="
-              + s.tls()
-              + " username=\""
-              + s.username()
-              + "\" password="
-              + s.password().map(SecretRef::toString).orElse("none"));
+      out.add("delivery.smarthost=" + describe(c.delivery().smarthost()));
+      c.delivery()
+          .smarthosts()
+          .forEach((n, sh) -> out.add("delivery.smarthosts." + n + "=" + describe(sh)));
+      c.delivery()
+          .senderRoutes()
+          .forEach((k, v) -> out.add("delivery.sender-routes \"" + k + "\"=" + v));
     }
     for (String d : c.domainNames()) {
       MailsealConfig.Domain dom = c.domains().get(d);

@@ -162,6 +162,10 @@ public record MailsealConfig(
    * @param delayWarning after how long a still-undelivered message earns its sender a warning;
    *     empty for none
    * @param routes per recipient domain (lower case), a route other than {@code route}
+   * @param smarthosts named smarthosts besides the default {@code smarthost} ({@code
+   *     delivery.smarthosts})
+   * @param senderRoutes envelope sender address or domain (lower case) to the name of a smarthost
+   *     in {@code smarthosts}, or {@code default} ({@code delivery.sender-routes})
    */
   public record Delivery(
       String route,
@@ -170,9 +174,26 @@ public record MailsealConfig(
       Mx mx,
       int workers,
       Optional<Duration> delayWarning,
-      Map<String, String> routes) {
+      Map<String, String> routes,
+      Map<String, Smarthost> smarthosts,
+      Map<String, String> senderRoutes) {
     public Delivery {
       routes = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(routes));
+      smarthosts = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(smarthosts));
+      senderRoutes =
+          java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(senderRoutes));
+    }
+
+    /** Without named smarthosts or sender routes. */
+    public Delivery(
+        String route,
+        Path fileDirectory,
+        Smarthost smarthost,
+        Mx mx,
+        int workers,
+        Optional<Duration> delayWarning,
+        Map<String, String> routes) {
+      this(route, fileDirectory, smarthost, mx, workers, delayWarning, routes, Map.of(), Map.of());
     }
   }
 
@@ -182,6 +203,9 @@ public record MailsealConfig(
    * @param password where the password comes from; absent without AUTH
    * @param caFile PEM certificates to trust instead of the system's
    * @param poolSize connections kept open to the smarthost
+   * @param auth {@code password} (AUTH PLAIN/LOGIN when a username is set) or {@code oauth2} (AUTH
+   *     XOAUTH2 with {@code oauth2})
+   * @param oauth2 the OAuth2 client, present exactly when {@code auth} is {@code oauth2}
    */
   public record Smarthost(
       String host,
@@ -190,7 +214,42 @@ public record MailsealConfig(
       String username,
       Optional<SecretRef> password,
       Optional<Path> caFile,
-      int poolSize) {}
+      int poolSize,
+      String auth,
+      Optional<OAuth2> oauth2) {
+
+    /** A password (or no AUTH) smarthost. */
+    public Smarthost(
+        String host,
+        int port,
+        String tls,
+        String username,
+        Optional<SecretRef> password,
+        Optional<Path> caFile,
+        int poolSize) {
+      this(host, port, tls, username, password, caFile, poolSize, "password", Optional.empty());
+    }
+  }
+
+  /**
+   * OAuth2 for a smarthost ({@code delivery.smarthost.oauth2}); a {@code provider} preset fills the
+   * endpoints and scope that are not given.
+   *
+   * @param provider {@code google}, {@code microsoft}, or empty for endpoints given by hand
+   * @param tenant the Microsoft Entra tenant (id or domain; {@code organizations} by default)
+   * @param clientSecret where the client secret comes from; empty for a public client
+   * @param refreshTokenFile where {@code smarthost authorize} stores the refresh token (0600)
+   * @param scope space-separated scopes
+   */
+  public record OAuth2(
+      String provider,
+      String tenant,
+      java.net.URI tokenEndpoint,
+      java.net.URI authorizationEndpoint,
+      String clientId,
+      Optional<SecretRef> clientSecret,
+      Path refreshTokenFile,
+      String scope) {}
 
   /**
    * Direct delivery: the relay's own outgoing addresses (for its SPF record too).
