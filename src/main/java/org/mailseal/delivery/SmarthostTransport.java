@@ -192,7 +192,7 @@ public final class SmarthostTransport implements Transport, AutoCloseable {
           r -> out.put(r, new DeliveryOutcome.Bounced("5.1.3 bad address: " + e.getMessage())));
       return out;
     }
-    if (health.isDown()) {
+    if (health.isDown() && health.watched()) {
       return hold(entry, recipients);
     }
     permits.acquireUninterruptibly();
@@ -221,6 +221,13 @@ public final class SmarthostTransport implements Transport, AutoCloseable {
       return deferAll(recipients, e.failure);
     } catch (ConnectFailed e) {
       health.failed(e.failure);
+      if (!health.watched()) {
+        // Nobody probes this upstream: the message keeps its own retry schedule.
+        Map<String, DeliveryOutcome> deferred = new LinkedHashMap<>();
+        recipients.forEach(
+            r -> deferred.put(r, new DeliveryOutcome.Deferred("4.4.1 " + e.failure.advice())));
+        return deferred;
+      }
       return hold(entry, recipients);
     } finally {
       permits.release();

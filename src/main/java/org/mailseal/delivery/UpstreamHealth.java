@@ -60,6 +60,7 @@ public final class UpstreamHealth {
   private final Clock clock;
   private final Set<QueueId> waiting = new LinkedHashSet<>();
   private volatile boolean down;
+  private volatile boolean watched;
   private UpstreamFailure current;
   private Optional<UpstreamFailure> last = Optional.empty();
   private Instant since;
@@ -101,6 +102,18 @@ public final class UpstreamHealth {
   /** How many messages wait for this upstream to come back. */
   public synchronized int waiting() {
     return waiting.size();
+  }
+
+  /**
+   * Whether a probe runner ({@link Upstreams}) watches this upstream. Unwatched, nothing would ever
+   * bring it back up, so messages are not held: each is tried on its own retry schedule.
+   */
+  boolean watched() {
+    return watched;
+  }
+
+  void watch() {
+    watched = true;
   }
 
   /** Called with the held messages when the upstream is up again. */

@@ -48,6 +48,7 @@ public final class Upstreams {
     for (SmarthostTransport t : this.upstreams) {
       credentialVersions.put(t.name(), credentialVersion(t));
       t.health().whenFailed(f -> metrics.upstreamFailure(t.name(), f.kind().label()));
+      t.health().watch();
     }
     metrics.upstreams(this::statuses);
   }

@@ -252,6 +252,26 @@ class SmarthostTransportTest {
   }
 
   @Test
+  void withoutAProbeRunnerEachMessageIsTriedOnItsOwnSchedule() throws Exception {
+    int port = peer.port();
+    peer.close();
+    try (Spool spool = spool();
+        SmarthostTransport t = transport(port)) {
+      SpoolEntry e = entry(spool, List.of("bob@example.org"));
+      DeliveryOutcome first =
+          t.deliver(e, List.of("bob@example.org"), source(spool, e)).get("bob@example.org");
+      assertThat(first).isInstanceOf(DeliveryOutcome.Deferred.class);
+      assertThat(first.reply()).contains("cannot reach the smarthost localhost:" + port);
+      java.net.ServerSocket again = upstreamTls.serverSocket();
+      again.setReuseAddress(true);
+      peer = new ScriptedSmtpPeer(again, port);
+      assertThat(t.deliver(e, List.of("bob@example.org"), source(spool, e)).get("bob@example.org"))
+          .isInstanceOf(DeliveryOutcome.Delivered.class);
+      assertThat(t.health().isDown()).isFalse();
+    }
+  }
+
+  @Test
   void untrustedCertificateIsDeferredNotSentInClear() throws Exception {
     Path other = dir.resolve("other");
     ServerTls.selfSigned(other, "localhost", Clock.systemUTC(), new SecureRandom());
