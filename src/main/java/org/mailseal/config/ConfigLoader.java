@@ -4,6 +4,8 @@ package org.mailseal.config;
 import java.io.IOException;
 import java.io.Reader;
 import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -17,7 +19,15 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
-import org.mailseal.config.MailsealConfig.Limits;
+import org.mailseal.config.MailsealConfig.Alignment;
+import org.mailseal.config.MailsealConfig.DmarcPolicy;
+import org.mailseal.config.MailsealConfig.DnsCheck;
+import org.mailseal.config.MailsealConfig.Route;
+import org.mailseal.config.MailsealConfig.SmarthostTls;
+import org.mailseal.config.MailsealConfig.SpfStance;
+import org.mailseal.keys.KeyAlgorithm;
+import org.mailseal.keys.SelectorTemplate;
+import org.mailseal.oauth.Provider;
 import org.quartz.CronExpression;
 
 /**
@@ -126,23 +136,24 @@ public final class ConfigLoader {
     users.finish();
 
     Fields limits = top.section("limits");
+    MailsealConfig.Limits fallback = MailsealConfig.Limits.builder().build();
     MailsealConfig.Limits lim =
         new MailsealConfig.Limits(
-            limits.size("message-size", 25L * 1024 * 1024),
-            limits.integer("recipients", 100, 1, 100_000),
-            limits.integer("connections", 200, 1, 100_000),
-            limits.integer("connections-per-ip", 20, 1, 100_000),
-            limits.duration("timeout", Duration.ofMinutes(5)),
-            limits.duration("data-timeout", Duration.ofMinutes(3)),
-            (int) Math.min(Integer.MAX_VALUE, limits.size("header-size", 256L * 1024)),
-            limits.integer("line-length", 998, 0, 1_000_000),
-            limits.integer("messages-per-hour", 1000, 1, 10_000_000));
+            limits.size("message-size", fallback.messageSize()),
+            limits.integer("recipients", fallback.recipients(), 1, 100_000),
+            limits.integer("connections", fallback.connections(), 1, 100_000),
+            limits.integer("connections-per-ip", fallback.connectionsPerIp(), 1, 100_000),
+            limits.duration("timeout", fallback.timeout()),
+            limits.duration("data-timeout", fallback.dataTimeout()),
+            (int) Math.min(Integer.MAX_VALUE, limits.size("header-size", fallback.headerSize())),
+            limits.integer("line-length", fallback.lineLength(), 0, 1_000_000),
+            limits.integer("messages-per-hour", fallback.messagesPerHour(), 1, 10_000_000));
     limits.finish();
 
     Fields keys = top.section("keys");
-    String template = keys.string("selector-template", "s{yyyyMMdd}{a}");
+    SelectorTemplate template = SelectorTemplate.DEFAULT;
     try {
-      new org.mailseal.keys.SelectorTemplate(template);
+      template = new SelectorTemplate(keys.string("selector-template", template.template()));
     } catch (IllegalArgumentException e) {
       keys.problem(keys.raw("selector-template"), keys.path("selector-template"), e.getMessage());
     }
@@ -173,7 +184,7 @@ public final class ConfigLoader {
 
     Fields logging = top.section("logging");
     MailsealConfig.Logging lg =
-        new MailsealConfig.Logging(logging.choice("format", "plain", "plain", "json"));
+        new MailsealConfig.Logging(logging.choice("format", MailsealConfig.LogFormat.PLAIN));
     logging.finish();
 
     Optional<MailsealConfig.Cluster> cluster = Optional.empty();
@@ -271,12 +282,12 @@ public final class ConfigLoader {
   }
 
   private static MailsealConfig.Delivery delivery(Fields f) {
-    String route = f.choice("route", "file", "file", "smarthost", "mx");
+    Route route = f.choice("route", Route.FILE);
     Fields file = f.section("file");
     Path dir = Path.of(file.string("directory", "var/outbox"));
     file.finish();
     Fields rf = f.section("routes");
-    Map<String, String> routes = new LinkedHashMap<>();
+    Map<String, Route> routes = new LinkedHashMap<>();
     for (String name : rf.keys()) {
       String d = name.toLowerCase(Locale.ROOT);
       if (!DOMAIN.matcher(d).matches()) {
@@ -284,12 +295,13 @@ public final class ConfigLoader {
         rf.raw(name);
         continue;
       }
-      routes.put(d, rf.choice(name, route, "file", "smarthost", "mx"));
+      routes.put(d, rf.choice(name, route));
     }
     rf.finish();
     MailsealConfig.Smarthost smarthost =
         smarthost(
-            f.section("smarthost"), "smarthost".equals(route) || routes.containsValue("smarthost"));
+            f.section("smarthost"),
+            route == Route.SMARTHOST || routes.containsValue(Route.SMARTHOST));
     Fields shs = f.section("smarthosts");
     Map<String, MailsealConfig.Smarthost> smarthosts = new LinkedHashMap<>();
     for (String name : shs.keys()) {
@@ -322,7 +334,7 @@ public final class ConfigLoader {
       }
       senderRoutes.put(k, target);
     }
-    boolean viaSmarthost = "smarthost".equals(route) || routes.containsValue("smarthost");
+    boolean viaSmarthost = route == Route.SMARTHOST || routes.containsValue(Route.SMARTHOST);
     if (!senderRoutes.isEmpty() && !viaSmarthost) {
       f.problemAtKey(
           "sender-routes", "applies to the smarthost route only: set route or routes to smarthost");
@@ -352,47 +364,16 @@ public final class ConfigLoader {
         route, dir, smarthost, m, workers, warn, routes, smarthosts, senderRoutes);
   }
 
-  /** One smarthost for the effective-config log: secrets and tokens masked. */
-  private static String describe(MailsealConfig.Smarthost s) {
-    return "\""
-        + s.host()
-        + "\":"
-        + s.port()
-        + " tls="
-        + s.tls()
-        + " username=\""
-        + s.username()
-        + "\" auth="
-        + s.auth()
-        + ("oauth2".equals(s.auth())
-            ? s.oauth2()
-                .map(
-                    o ->
-                        " token-endpoint=\""
-                            + o.tokenEndpoint()
-                            + "\" client-id=\""
-                            + o.clientId()
-                            + "\" client-secret="
-                            + o.clientSecret().map(SecretRef::toString).orElse("none")
-                            + " refresh-token-file="
-                            + o.refreshTokenFile()
-                            + " (****) scope=\""
-                            + o.scope()
-                            + "\"")
-                .orElse("")
-            : " password=" + s.password().map(SecretRef::toString).orElse("none"));
-  }
-
   private static final Pattern SMARTHOST_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
 
   /** One smarthost: {@code delivery.smarthost} or an entry of {@code delivery.smarthosts}. */
   private static MailsealConfig.Smarthost smarthost(Fields sh, boolean required) {
     String host = required ? sh.required("host") : sh.string("host", "");
-    String tls = sh.choice("tls", "starttls", "starttls", "implicit", "none");
-    int port = sh.integer("port", "implicit".equals(tls) ? 465 : 587, 1, 65535);
+    SmarthostTls tls = sh.choice("tls", SmarthostTls.STARTTLS);
+    int port = sh.integer("port", tls == SmarthostTls.IMPLICIT ? 465 : 587, 1, 65535);
     String user = sh.string("username", "");
-    String auth = sh.choice("auth", "password", "password", "oauth2");
-    if (!user.isEmpty() && "none".equals(tls)) {
+    MailsealConfig.SmarthostAuth auth = sh.choice("auth", MailsealConfig.SmarthostAuth.PASSWORD);
+    if (!user.isEmpty() && tls == SmarthostTls.NONE) {
       sh.problem(
           sh.raw("username"),
           sh.path("username"),
@@ -401,7 +382,7 @@ public final class ConfigLoader {
     }
     Optional<SecretRef> password = secret(sh, "password");
     Optional<MailsealConfig.OAuth2> oauth2 = Optional.empty();
-    if ("oauth2".equals(auth)) {
+    if (auth == MailsealConfig.SmarthostAuth.OAUTH2) {
       if (user.isEmpty()) {
         sh.problem(
             sh.raw("auth"), sh.path("username"), "auth: oauth2 needs the account as username");
@@ -428,26 +409,23 @@ public final class ConfigLoader {
   }
 
   private static MailsealConfig.OAuth2 oauth2(Fields o) {
-    String provider = o.choice("provider", "", "google", "microsoft");
+    Optional<MailsealConfig.OAuthProvider> provider =
+        o.optionalChoice("provider", MailsealConfig.OAuthProvider.GOOGLE);
     String tenant = o.string("tenant", "organizations");
-    if (o.has("tenant") && !"microsoft".equals(provider)) {
+    if (o.has("tenant") && !provider.equals(Optional.of(MailsealConfig.OAuthProvider.MICROSOFT))) {
       o.problemAtKey("tenant", "only provider: microsoft has a tenant");
     }
-    org.mailseal.oauth.Provider preset =
-        provider.isEmpty()
-            ? null
-            : org.mailseal.oauth.Provider.valueOf(provider.toUpperCase(Locale.ROOT));
-    java.net.URI token =
-        uri(o, "token-endpoint", preset == null ? null : preset.tokenEndpoint(tenant));
-    java.net.URI authorize =
+    Optional<Provider> preset = provider.map(p -> Provider.valueOf(p.name()));
+    URI token = uri(o, "token-endpoint", preset.map(p -> p.tokenEndpoint(tenant)));
+    URI authorize =
         uri(
             o,
             "authorization-endpoint",
-            preset == null ? token : preset.authorizationEndpoint(tenant));
+            Optional.of(preset.map(p -> p.authorizationEndpoint(tenant)).orElse(token)));
     String clientId = o.required("client-id");
     Optional<SecretRef> secret = secret(o, "client-secret");
     String refresh = o.required("refresh-token-file");
-    String scope = o.string("scope", preset == null ? "" : preset.scope());
+    String scope = o.string("scope", preset.map(Provider::scope).orElse(""));
     if (scope.isBlank()) {
       o.problemMissing("scope", "is required without a provider");
     }
@@ -457,38 +435,44 @@ public final class ConfigLoader {
   }
 
   /** An https (or, for tests on loopback, http) URL; {@code preset} when absent. */
-  private static java.net.URI uri(Fields f, String key, java.net.URI preset) {
+  private static URI uri(Fields f, String key, Optional<URI> preset) {
     String v = f.string(key, null);
     if (v == null) {
-      if (preset == null) {
+      if (preset.isEmpty()) {
         f.problemMissing(key, "is required without a provider");
-        return java.net.URI.create("https://invalid.invalid/");
+        return URI.create("https://invalid.invalid/");
       }
-      return preset;
+      return preset.get();
     }
     try {
-      java.net.URI u = new java.net.URI(v.strip());
+      URI u = new URI(v.strip());
       boolean loopback = "127.0.0.1".equals(u.getHost()) || "localhost".equals(u.getHost());
       if (!"https".equals(u.getScheme()) && !("http".equals(u.getScheme()) && loopback)) {
         f.problem(f.raw(key), f.path(key), "must be an https URL, found " + v);
       }
       return u;
-    } catch (java.net.URISyntaxException e) {
+    } catch (URISyntaxException e) {
       f.problem(f.raw(key), f.path(key), "not a URL: " + v);
-      return java.net.URI.create("https://invalid.invalid/");
+      return URI.create("https://invalid.invalid/");
     }
   }
 
   private static MailsealConfig.Domain domain(String name, Fields f, Duration spoolMaxAge) {
-    List<String> algorithms =
-        f.strings(
-            "algorithms",
-            v ->
-                List.of("rsa", "ed25519").contains(v)
-                    ? null
-                    : "must be rsa or ed25519, found " + v);
+    List<KeyAlgorithm> algorithms =
+        f
+            .strings(
+                "algorithms",
+                v ->
+                    List.of("rsa", "ed25519").contains(v)
+                        ? null
+                        : "must be rsa or ed25519, found " + v)
+            .stream()
+            .filter(v -> List.of("rsa", "ed25519").contains(v))
+            .map(KeyAlgorithm::parse)
+            .distinct()
+            .toList();
     if (!f.has("algorithms")) {
-      algorithms = List.of("rsa", "ed25519");
+      algorithms = List.of(KeyAlgorithm.RSA, KeyAlgorithm.ED25519);
     } else if (algorithms.isEmpty()) {
       f.problem(f.raw("algorithms"), f.path("algorithms"), "needs rsa, ed25519 or both");
     }
@@ -525,10 +509,10 @@ public final class ConfigLoader {
             r.duration("prepublish", Duration.ofHours(72)),
             grace,
             r.duration("dns-deadline", Duration.ofDays(7)),
-            r.choice("dns-check", "system", "system", "servers", "authoritative"),
+            r.choice("dns-check", DnsCheck.SYSTEM),
             r.strings("dns-servers"),
-            r.strings("publish-command"));
-    if ("servers".equals(rotation.dnsCheck()) && rotation.dnsServers().isEmpty()) {
+            new Command(r.strings("publish-command")));
+    if (rotation.dnsCheck() == DnsCheck.SERVERS && rotation.dnsServers().isEmpty()) {
       r.problem(
           r.raw("dns-check"),
           r.path("dns-servers"),
@@ -539,7 +523,7 @@ public final class ConfigLoader {
     Fields spf = f.section("spf");
     MailsealConfig.Spf s =
         new MailsealConfig.Spf(
-            spf.choice("stance", "audit", "audit", "enforce"),
+            spf.choice("stance", SpfStance.AUDIT),
             spf.strings(
                 "include",
                 v ->
@@ -556,14 +540,14 @@ public final class ConfigLoader {
     Fields dm = f.section("dmarc");
     MailsealConfig.Dmarc dmarc =
         new MailsealConfig.Dmarc(
-            dm.choice("p", "none", "none", "quarantine", "reject"),
-            dm.choice("sp", "", "none", "quarantine", "reject"),
-            dm.choice("np", "", "none", "quarantine", "reject"),
+            dm.choice("p", DmarcPolicy.NONE),
+            dm.optionalChoice("sp", DmarcPolicy.NONE),
+            dm.optionalChoice("np", DmarcPolicy.NONE),
             dm.bool("test-mode", false),
             dm.strings("rua", ConfigLoader::mailto),
             dm.strings("ruf", ConfigLoader::mailto),
-            dm.choice("adkim", "r", "r", "s"),
-            dm.choice("aspf", "r", "r", "s"),
+            dm.choice("adkim", Alignment.RELAXED),
+            dm.choice("aspf", Alignment.RELAXED),
             dm.string("fo", "0"));
     if (!dmarc.fo().matches("[01ds](:[01ds])*")) {
       dm.problem(
@@ -627,122 +611,6 @@ public final class ConfigLoader {
 
   /** Stable lines describing the effective configuration, secrets masked, for the start log. */
   public static List<String> describe(MailsealConfig c) {
-    List<String> out = new ArrayList<>();
-    out.add("config file=\"" + c.file() + "\"");
-    out.add("server.hostname=\"" + c.server().hostname() + "\"");
-    out.add(
-        "listeners.submission="
-            + c.listeners().submission().address()
-            + ":"
-            + c.listeners().submission().port());
-    out.add(
-        "listeners.submissions="
-            + c.listeners().submissions().address()
-            + ":"
-            + c.listeners().submissions().port());
-    out.add(
-        "keys.directory=\""
-            + c.keys().directory()
-            + "\" selector-template=\""
-            + c.keys().selectorTemplate()
-            + "\"");
-    out.add("spool.directory=\"" + c.spool().directory() + "\" max-age=" + c.spool().maxAge());
-    c.listeners()
-        .trusted()
-        .ifPresent(
-            t ->
-                out.add(
-                    "listeners.trusted="
-                        + t.listener().address()
-                        + ":"
-                        + t.listener().port()
-                        + " networks="
-                        + t.networks()));
-    out.add(
-        "tls.certificate="
-            + c.tls().certificate().map(p -> "\"" + p + "\"").orElse("self-signed")
-            + " users.file=\""
-            + c.users().file()
-            + "\"");
-    Limits l = c.limits();
-    out.add(
-        "limits message-size="
-            + l.messageSize()
-            + " recipients="
-            + l.recipients()
-            + " connections="
-            + l.connections()
-            + " connections-per-ip="
-            + l.connectionsPerIp()
-            + " messages-per-hour="
-            + l.messagesPerHour());
-    c.cluster()
-        .ifPresent(
-            cl ->
-                out.add(
-                    "cluster.database=\""
-                        + cl.database()
-                        + "\" username=\""
-                        + cl.username()
-                        + "\" password="
-                        + cl.password().map(SecretRef::toString).orElse("none")
-                        + " kek="
-                        + cl.keyEncryptionKey()));
-    out.add("delivery.route=" + c.delivery().route());
-    c.delivery().routes().forEach((d, r) -> out.add("delivery.routes \"" + d + "\"=" + r));
-    if ("mx".equals(c.delivery().route()) || c.delivery().routes().containsValue("mx")) {
-      MailsealConfig.Mx m = c.delivery().mx();
-      out.add(
-          "delivery.mx port="
-              + m.port()
-              + " egress-ipv4="
-              + m.egressIpv4()
-              + " egress-ipv6="
-              + m.egressIpv6()
-              + " connections-per-destination="
-              + m.connectionsPerDestination());
-    }
-    out.add(
-        "delivery.workers="
-            + c.delivery().workers()
-            + " delay-warning="
-            + c.delivery().delayWarning().map(Object::toString).orElse("none"));
-    if ("smarthost".equals(c.delivery().route())
-        || c.delivery().routes().containsValue("smarthost")) {
-      out.add("delivery.smarthost=" + describe(c.delivery().smarthost()));
-      c.delivery()
-          .smarthosts()
-          .forEach((n, sh) -> out.add("delivery.smarthosts." + n + "=" + describe(sh)));
-      c.delivery()
-          .senderRoutes()
-          .forEach((k, v) -> out.add("delivery.sender-routes \"" + k + "\"=" + v));
-    }
-    for (String d : c.domainNames()) {
-      MailsealConfig.Domain dom = c.domains().get(d);
-      out.add(
-          "domain \""
-              + d
-              + "\" algorithms="
-              + dom.algorithms()
-              + " schedule=\""
-              + dom.rotation().schedule()
-              + "\" dns-check="
-              + dom.rotation().dnsCheck()
-              + ("servers".equals(dom.rotation().dnsCheck())
-                  ? " dns-servers=" + dom.rotation().dnsServers()
-                  : "")
-              // Only the program: its arguments may carry a token.
-              + " publish-command="
-              + (dom.rotation().publishCommand().isEmpty()
-                  ? "none"
-                  : "\""
-                      + dom.rotation().publishCommand().get(0)
-                      + "\" (+"
-                      + (dom.rotation().publishCommand().size() - 1)
-                      + " args)")
-              + " dmarc.p="
-              + dom.dmarc().p());
-    }
-    return out;
+    return EffectiveConfig.lines(c);
   }
 }

@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -85,7 +84,7 @@ public final class ConfiguredSmarthosts implements AutoCloseable {
             name,
             sh.host(),
             sh.port(),
-            SmarthostTransport.Security.valueOf(sh.tls().toUpperCase(Locale.ROOT)),
+            SmarthostTransport.Security.valueOf(sh.tls().name()),
             credentials(name, sh, clock),
             sh.caFile().isPresent()
                 ? CheckedTls.fromCaFile(sh.caFile().get())
@@ -106,9 +105,9 @@ public final class ConfiguredSmarthosts implements AutoCloseable {
   public static OAuthClient oauthClient(MailsealConfig.OAuth2 o) {
     Optional<Supplier<String>> secret = o.clientSecret().map(ref -> ref::resolve);
     String extra =
-        "google".equals(o.provider())
-            ? org.mailseal.oauth.Provider.GOOGLE.extraAuthorizationParameters()
-            : "";
+        o.provider()
+            .map(p -> org.mailseal.oauth.Provider.valueOf(p.name()).extraAuthorizationParameters())
+            .orElse("");
     return new OAuthClient(
         o.tokenEndpoint(), o.authorizationEndpoint(), o.clientId(), secret, o.scope(), extra);
   }

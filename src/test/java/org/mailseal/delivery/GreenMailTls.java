@@ -10,7 +10,7 @@ import java.security.KeyStore;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
-import org.mailseal.submission.ServerTls;
+import org.mailseal.tls.ServerTls;
 
 /**
  * The TLS certificate GreenMail serves in delivery tests, made once per JVM: GreenMail builds its

@@ -28,8 +28,8 @@ import org.mailseal.spool.EnvelopeDraft;
 import org.mailseal.spool.RetrySchedule;
 import org.mailseal.spool.Spool;
 import org.mailseal.spool.SpoolOptions;
-import org.mailseal.submission.ServerTls;
 import org.mailseal.testing.MutableClock;
+import org.mailseal.tls.ServerTls;
 import org.slf4j.LoggerFactory;
 
 /**
