@@ -113,6 +113,16 @@ final class FailureWords {
   static UpstreamFailure token(OAuthException e, SmarthostTransport.Settings s) {
     String reauthorize =
         s.credentials() instanceof SmarthostCredentials.OAuth2 o ? o.reauthorize() : "";
+    if (e instanceof OAuthException.RefreshRefused r && "no_refresh_token".equals(r.error())) {
+      return new UpstreamFailure(
+          UpstreamFailure.Kind.AUTH,
+          "the smarthost "
+              + s.name()
+              + " ("
+              + s.host()
+              + ") has no OAuth2 refresh token yet; mail stays queued until you run: "
+              + reauthorize);
+    }
     if (e instanceof OAuthException.RefreshRefused r) {
       return new UpstreamFailure(
           UpstreamFailure.Kind.AUTH,
