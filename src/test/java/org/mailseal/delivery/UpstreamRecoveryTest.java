@@ -2,6 +2,7 @@
 package org.mailseal.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -66,6 +67,10 @@ class UpstreamRecoveryTest {
   }
 
   SmarthostTransport transport(int port) {
+    return transport(port, 4);
+  }
+
+  SmarthostTransport transport(int port, int pool) {
     return new SmarthostTransport(
         new SmarthostTransport.Settings(
             "isp",
@@ -74,7 +79,7 @@ class UpstreamRecoveryTest {
             SmarthostTransport.Security.NONE,
             new SmarthostCredentials.None(),
             CheckedTls.systemTrust(),
-            4,
+            pool,
             Duration.ofSeconds(5),
             "relay.example.com"),
         clock);
@@ -154,6 +159,50 @@ class UpstreamRecoveryTest {
       // Reported once when it went down, once when it came back: not once per message.
       assertThat(logs.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.WARN)))
           .hasSize(1);
+    }
+  }
+
+  @Test
+  void wiredAsTheRelayDoesHeldMailLeavesOnTheDeliveryThreadsWhenTheProbeAnswers() throws Exception {
+    int port = peer.port();
+    peer.close();
+    java.util.concurrent.ScheduledExecutorService scheduler =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+    // One connection: the scripted peer serves one connection at a time.
+    try (SmarthostTransport t = transport(port, 1)) {
+      Upstreams upstreams = new Upstreams(List.of(t), clock, RelayMetrics.none());
+      DeliveryWorker worker =
+          new DeliveryWorker(
+              spool,
+              t,
+              RetrySchedule.defaults(new Random(1)).withJitter(0),
+              clock,
+              new Bouncer(new RecordingSubmission(), "relay.example.com", clock));
+      DeliveryThreads threads = new DeliveryThreads(worker, 4, () -> {});
+      // The relay's wiring: release the held ids and wake every delivery thread.
+      upstreams.whenRecovered(
+          ids -> {
+            worker.release(ids);
+            threads.wakeAll();
+          });
+      spool.whenStored(threads::wake);
+      threads.start();
+      upstreams.start(scheduler, Duration.ofMillis(50));
+      try {
+        queue(20);
+        await().atMost(Duration.ofSeconds(10)).until(() -> t.health().waiting() == 20);
+        ServerSocket again = new ServerSocket();
+        again.setReuseAddress(true);
+        peer = new ScriptedSmtpPeer(again, port);
+        clock.advance(Duration.ofSeconds(15)); // the first probe is due
+        await().atMost(Duration.ofSeconds(10)).until(() -> spool.depth() == 0);
+        assertThat(peer.received).hasSize(20);
+        assertThat(t.health().isDown()).isFalse();
+      } finally {
+        threads.stop(Duration.ofSeconds(5));
+      }
+    } finally {
+      scheduler.shutdownNow();
     }
   }
 
