@@ -29,6 +29,7 @@ import org.mailseal.spool.RetrySchedule;
 import org.mailseal.spool.Spool;
 import org.mailseal.spool.SpoolOptions;
 import org.mailseal.testing.MutableClock;
+import org.mailseal.testing.ScriptedSmtpPeer;
 import org.mailseal.tls.ServerTls;
 import org.slf4j.LoggerFactory;
 
