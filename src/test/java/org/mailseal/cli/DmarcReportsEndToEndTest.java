@@ -25,7 +25,6 @@ import org.mailseal.dkim.DkimSigner;
 import org.mailseal.dkim.DkimVerifier;
 import org.mailseal.dkim.SignOptions;
 import org.mailseal.dkim.VerificationResult;
-import org.mailseal.dns.FakeDnsLookup;
 import org.mailseal.keys.DkimKey;
 import org.mailseal.keys.FileKeyStore;
 import org.mailseal.keys.KeyAlgorithm;
@@ -38,6 +37,7 @@ import org.mailseal.reports.FileReportStore;
 import org.mailseal.reports.ReportAnalyzer;
 import org.mailseal.reports.ReportHistory;
 import org.mailseal.reports.SourceLookup;
+import org.mailseal.testing.FakeDnsLookup;
 import org.mailseal.testing.MutableClock;
 
 /**

@@ -17,11 +17,11 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.mailseal.dns.FakeDnsLookup;
 import org.mailseal.reports.AggregateReport.DkimResult;
 import org.mailseal.reports.AggregateReport.PublishedPolicy;
 import org.mailseal.reports.AggregateReport.Row;
 import org.mailseal.reports.AggregateReport.SpfResult;
+import org.mailseal.testing.FakeDnsLookup;
 
 /** The table and the JSON, and the README's sample, which must be what the table prints. */
 @Timeout(value = 10, unit = TimeUnit.SECONDS)
