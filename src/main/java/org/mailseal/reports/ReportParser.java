@@ -39,6 +39,11 @@ public final class ReportParser {
 
   private static final Pattern IP_LITERAL = Pattern.compile("[0-9a-fA-F:.]+");
 
+  /** A host name (letters, digits, hyphens; underscores too, as some names carry them). */
+  private static final Pattern DOMAIN =
+      Pattern.compile(
+          "([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?\\.)*[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?");
+
   private final ReportLimits limits;
   private final XMLInputFactory factory;
 
@@ -204,10 +209,17 @@ public final class ReportParser {
       if (blank(domain)) {
         throw missing("policy_published/domain");
       }
+      String d = lower(domain);
+      if (d.endsWith(".")) {
+        d = d.substring(0, d.length() - 1);
+      }
+      if (!DOMAIN.matcher(d).matches()) {
+        throw new ReportFormatException("policy_published/domain: not a domain name: " + domain);
+      }
       if (blank(p)) {
         throw missing("policy_published/p");
       }
-      return new PublishedPolicy(domain, adkim, aspf, p, sp, testing);
+      return new PublishedPolicy(d, adkim, aspf, p, sp, testing);
     }
 
     Row record() throws XMLStreamException, ReportFormatException {
