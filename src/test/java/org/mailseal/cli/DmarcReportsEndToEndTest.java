@@ -88,7 +88,7 @@ class DmarcReportsEndToEndTest {
   }
 
   /** One receiver's report of one day. */
-  private static String reportXml(int day, Seen relay, boolean serviceListed) {
+  static String reportXml(int day, Seen relay, boolean serviceListed) {
     long begin = FIRST.plus(Duration.ofDays(day)).getEpochSecond();
     return "<?xml version=\"1.0\"?>\n<feedback>\n<report_metadata><org_name>receiver.example</org_name>"
         + "<email>dmarc@receiver.example</email><report_id>day-"
