@@ -73,6 +73,7 @@ public final class Relay implements AutoCloseable {
   private Transports transports;
   private DeliveryThreads delivery;
   private RotationWatch rotation;
+  private ReportsWatch reports;
   private volatile boolean stopped;
 
   /**
@@ -171,6 +172,9 @@ public final class Relay implements AutoCloseable {
 
     rotation = new RotationWatch(config, keys, signingKeys, metrics, clock, random, cluster);
     rotation.start();
+
+    reports = ReportsWatch.build(config, cluster, keys, clock);
+    reports.start(scheduler, metrics);
 
     if (config.admin().enabled()) {
       startAdmin(registry, metrics, keys, signingKeys);
