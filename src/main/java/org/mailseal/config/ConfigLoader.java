@@ -89,7 +89,8 @@ public final class ConfigLoader {
             server.string("hostname", "localhost"),
             server.bool("received-client-ip", true),
             server.bool("relay-unsigned", false),
-            server.duration("shutdown-grace", Duration.ofSeconds(30)));
+            server.duration("shutdown-grace", Duration.ofSeconds(30)),
+            server.bool("received-auth", false));
     server.finish();
 
     Fields tls = top.section("tls");
@@ -147,7 +148,15 @@ public final class ConfigLoader {
             limits.duration("data-timeout", fallback.dataTimeout()),
             (int) Math.min(Integer.MAX_VALUE, limits.size("header-size", fallback.headerSize())),
             limits.integer("line-length", fallback.lineLength(), 0, 1_000_000),
-            limits.integer("messages-per-hour", fallback.messagesPerHour(), 1, 10_000_000));
+            limits.integer("messages-per-hour", fallback.messagesPerHour(), 1, 10_000_000),
+            limits.integer("messages-per-day", fallback.messagesPerDay(), 0, 100_000_000),
+            limits.integer("recipients-per-day", fallback.recipientsPerDay(), 0, 100_000_000),
+            limits.integer(
+                "first-time-recipients-per-day",
+                fallback.firstTimeRecipientsPerDay(),
+                0,
+                100_000_000),
+            limits.bool("suspend-on-exceed", fallback.suspendOnExceed()));
     limits.finish();
 
     Fields keys = top.section("keys");

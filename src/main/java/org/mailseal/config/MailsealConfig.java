@@ -81,9 +81,15 @@ public record MailsealConfig(
    * @param relayUnsigned whether mail of a domain without an ACTIVE key is relayed unsigned instead
    *     of refused with 451
    * @param shutdownGrace how long in-flight sessions and deliveries may take after SIGTERM
+   * @param receivedAuth whether the Received field names the authenticated user and the app
+   *     password used (privacy: off by default)
    */
   public record Server(
-      String hostname, boolean receivedClientIp, boolean relayUnsigned, Duration shutdownGrace) {}
+      String hostname,
+      boolean receivedClientIp,
+      boolean relayUnsigned,
+      Duration shutdownGrace,
+      boolean receivedAuth) {}
 
   /**
    * The listeners' certificate. Without {@code certificate} and {@code key}, a self-signed
@@ -139,7 +145,13 @@ public record MailsealConfig(
    * @param headerSize bytes of the header section of a message
    * @param lineLength octets per line of a message, CRLF excluded (RFC 5322 §2.1.1: 998); 0 for no
    *     limit
-   * @param messagesPerHour per authenticated user (450 4.7.1 above)
+   * @param messagesPerHour per authenticated user (450 4.7.1 above), as the next three: a user's
+   *     own limits in the users file take precedence, and 0 is no limit (not for this one)
+   * @param messagesPerDay per user, over a sliding 24 hours
+   * @param recipientsPerDay per user, over a sliding 24 hours
+   * @param firstTimeRecipientsPerDay recipients the user had not sent to before, per 24 hours
+   * @param suspendOnExceed whether a user who reaches a limit is also suspended until {@code
+   *     mailseal users resume}
    */
   public record Limits(
       long messageSize,
@@ -150,7 +162,11 @@ public record MailsealConfig(
       Duration dataTimeout,
       int headerSize,
       int lineLength,
-      int messagesPerHour) {
+      int messagesPerHour,
+      int messagesPerDay,
+      int recipientsPerDay,
+      int firstTimeRecipientsPerDay,
+      boolean suspendOnExceed) {
 
     /** The documented defaults, to change one by one (tests, and the loader's fallbacks). */
     public static Builder builder() {
@@ -168,6 +184,11 @@ public record MailsealConfig(
       private int headerSize = 256 * 1024;
       private int lineLength = 998;
       private int messagesPerHour = 1000;
+      // mox's defaults: 1,000 messages and 200 first-time recipients a day.
+      private int messagesPerDay = 1000;
+      private int recipientsPerDay = 2000;
+      private int firstTimeRecipientsPerDay = 200;
+      private boolean suspendOnExceed = false;
 
       private Builder() {}
 
@@ -216,6 +237,26 @@ public record MailsealConfig(
         return this;
       }
 
+      public Builder messagesPerDay(int v) {
+        messagesPerDay = v;
+        return this;
+      }
+
+      public Builder recipientsPerDay(int v) {
+        recipientsPerDay = v;
+        return this;
+      }
+
+      public Builder firstTimeRecipientsPerDay(int v) {
+        firstTimeRecipientsPerDay = v;
+        return this;
+      }
+
+      public Builder suspendOnExceed(boolean v) {
+        suspendOnExceed = v;
+        return this;
+      }
+
       public Limits build() {
         return new Limits(
             messageSize,
@@ -226,7 +267,11 @@ public record MailsealConfig(
             dataTimeout,
             headerSize,
             lineLength,
-            messagesPerHour);
+            messagesPerHour,
+            messagesPerDay,
+            recipientsPerDay,
+            firstTimeRecipientsPerDay,
+            suspendOnExceed);
       }
     }
   }

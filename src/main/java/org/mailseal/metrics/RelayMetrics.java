@@ -2,6 +2,7 @@
 package org.mailseal.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
@@ -38,6 +39,8 @@ import org.slf4j.LoggerFactory;
  * mailseal_upstream_up{upstream} (1 or 0)          mailseal_upstream_last_failure{upstream,class} (1)
  * mailseal_upstream_failures_total{upstream,class}
  * mailseal_dmarc_messages{domain,alignment} (aligned or unaligned, from DMARC aggregate reports)
+ * mailseal_user_limit_exceeded_total{limit}        mailseal_users_suspended_total
+ * mailseal_users_file_errors_total
  * </pre>
  *
  * <p>Gauges are read when scraped. Key and DNS rows come from suppliers that {@link #refresh()}
@@ -130,6 +133,7 @@ public final class RelayMetrics {
   private final MultiGauge dmarcMessages;
   private final Map<String, List<String>> lateKeys = new TreeMap<>();
   private final List<Supplier<? extends Collection<KeyInfo>>> keySources = new ArrayList<>();
+  private final List<Object> held = new ArrayList<>();
   private final List<Supplier<? extends Collection<DnsStatus>>> dnsSources = new ArrayList<>();
   private final List<Supplier<? extends Collection<UpstreamStatus>>> upstreamSources =
       new ArrayList<>();
@@ -259,6 +263,39 @@ public final class RelayMetrics {
   /** A failed AUTH attempt (bad credentials or throttled). */
   public void authFailure() {
     authFailures.increment();
+  }
+
+  /**
+   * A user crossed a per-user sending limit ({@code mailseal_user_limit_exceeded_total{limit}},
+   * {@code limit} one of the four limit keys, such as {@code messages-per-day}).
+   */
+  public void userLimitExceeded(String limit) {
+    Counter.builder("mailseal.user.limit.exceeded")
+        .description("Messages or recipients refused because a user crossed a sending limit")
+        .tag("limit", limit)
+        .register(registry)
+        .increment();
+  }
+
+  /** A user suspended for crossing a limit ({@code mailseal_users_suspended_total}). */
+  public void userSuspended() {
+    Counter.builder("mailseal.users.suspended")
+        .description("Users suspended for crossing a sending limit (limits.suspend-on-exceed)")
+        .register(registry)
+        .increment();
+  }
+
+  /**
+   * How many changed users files could not be read and were ignored ({@code
+   * mailseal_users_file_errors_total}), read when scraped.
+   */
+  public void usersFileErrors(Supplier<Number> failures) {
+    synchronized (this) {
+      held.add(failures); // FunctionCounter holds its object weakly
+    }
+    FunctionCounter.builder("mailseal.users.file.errors", failures, f -> f.get().doubleValue())
+        .description("Changed users files that did not parse; the previous users stayed in use")
+        .register(registry);
   }
 
   /** One recipient accepted by the next hop. */
