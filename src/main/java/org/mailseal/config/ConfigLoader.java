@@ -136,7 +136,13 @@ public final class ConfigLoader {
             limits.duration("data-timeout", Duration.ofMinutes(3)),
             (int) Math.min(Integer.MAX_VALUE, limits.size("header-size", 256L * 1024)),
             limits.integer("line-length", 998, 0, 1_000_000),
-            limits.integer("messages-per-hour", 1000, 1, 10_000_000));
+            limits.integer("messages-per-hour", 1000, 1, 10_000_000),
+            new MailsealConfig.Deadlines(
+                limits.positiveDuration("command-deadline", Duration.ofMinutes(5)),
+                limits.positiveDuration("message-deadline", Duration.ofMinutes(30)),
+                limits.integer("min-data-rate", 500, 0, 1_000_000_000),
+                limits.duration("data-rate-grace", Duration.ofSeconds(10)),
+                limits.positiveDuration("session-lifetime", Duration.ofHours(1))));
     limits.finish();
 
     Fields keys = top.section("keys");
@@ -533,7 +539,17 @@ public final class ConfigLoader {
             + " connections-per-ip="
             + l.connectionsPerIp()
             + " messages-per-hour="
-            + l.messagesPerHour());
+            + l.messagesPerHour()
+            + " command-deadline="
+            + l.deadlines().command()
+            + " message-deadline="
+            + l.deadlines().message()
+            + " min-data-rate="
+            + l.deadlines().minDataRate()
+            + " data-rate-grace="
+            + l.deadlines().grace()
+            + " session-lifetime="
+            + l.deadlines().session());
     c.cluster()
         .ifPresent(
             cl ->

@@ -141,6 +141,16 @@ final class Fields {
     }
   }
 
+  /** A duration that must be more than zero (a timeout, an interval, an age). */
+  Duration positiveDuration(String key, Duration fallback) {
+    Duration d = duration(key, fallback);
+    if (d.isZero() || d.isNegative()) {
+      problem(raw(key), path(key), "must be more than 0s, found " + string(key, ""));
+      return fallback;
+    }
+    return d;
+  }
+
   long size(String key, long fallback) {
     String v = string(key, null);
     if (v == null) {

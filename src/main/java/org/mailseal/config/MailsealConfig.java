@@ -108,6 +108,7 @@ public record MailsealConfig(
    * @param lineLength octets per line of a message, CRLF excluded (RFC 5322 §2.1.1: 998); 0 for no
    *     limit
    * @param messagesPerHour per authenticated user (450 4.7.1 above)
+   * @param deadlines how long a session may keep the server waiting, overall (421 4.4.2 above)
    */
   public record Limits(
       long messageSize,
@@ -118,7 +119,25 @@ public record MailsealConfig(
       Duration dataTimeout,
       int headerSize,
       int lineLength,
-      int messagesPerHour) {}
+      int messagesPerHour,
+      Deadlines deadlines) {}
+
+  /**
+   * Overall deadlines for what a client sends, where {@code timeout} bounds each read only (a
+   * client sending a byte every few seconds would keep a session for ever); under {@code limits:}.
+   *
+   * @param command from our reply until the next command line is complete ({@code
+   *     command-deadline})
+   * @param message from {@code 354} (or the first BDAT chunk) until the whole message is in ({@code
+   *     message-deadline})
+   * @param minDataRate bytes per second a message must average once {@code grace} has passed
+   *     ({@code min-data-rate}, as Postfix's {@code smtpd_min_data_rate})
+   * @param grace how long a message may arrive slower than {@code minDataRate} ({@code
+   *     data-rate-grace})
+   * @param session how long one session may stay open in all ({@code session-lifetime})
+   */
+  public record Deadlines(
+      Duration command, Duration message, int minDataRate, Duration grace, Duration session) {}
 
   /** The admin HTTP listener ({@code /metrics}, {@code /health}, {@code /ready}). */
   public record Admin(boolean enabled, String address, int port) {}

@@ -36,14 +36,14 @@ final class SmtpVerbs {
   private SmtpVerbs() {}
 
   /** Replaces the verbs of {@code server}; call after {@code build()}, before {@code start()}. */
-  static void install(SMTPServer server, java.time.Duration dataTimeout) {
+  static void install(SMTPServer server, java.time.Duration dataTimeout, Deadlines deadlines) {
     int dataMillis = (int) Math.min(Integer.MAX_VALUE, dataTimeout.toMillis());
     CommandHandler h = server.getCommandHandler();
     h.addCommand(new Ehlo());
-    h.addCommand(gated(new Auth(), true, false));
+    h.addCommand(gated(new Auth(deadlines), true, false));
     h.addCommand(gated(new Mail(), true, true));
     h.addCommand(gated(new Rcpt(), true, true));
-    h.addCommand(gated(new Sequenced("DATA", new Data(), dataMillis), true, true));
+    h.addCommand(gated(new Sequenced("DATA", new Data(deadlines), dataMillis), true, true));
     h.addCommand(gated(new Sequenced("BDAT", new BdatCommand(), dataMillis), true, true));
     h.addCommand(gated(new Fixed("RSET", "250 2.0.0 Ok", true), true, false));
     h.addCommand(new Fixed("NOOP", "250 2.0.0 Ok", false));
@@ -52,6 +52,7 @@ final class SmtpVerbs {
     h.addCommand(
         new Fixed("VRFY", "252 2.5.2 Cannot VRFY; send the message and we will try", false));
     h.addCommand(new Fixed("EXPN", "502 5.5.1 EXPN is disabled", false));
+    deadlines.install(h);
   }
 
   private static Command gated(Verb inner, boolean tls, boolean auth) {
@@ -141,8 +142,11 @@ final class SmtpVerbs {
 
   /** AUTH (RFC 4954), driving the server's authentication handler through its challenges. */
   static final class Auth extends Verb {
-    Auth() {
+    private final Deadlines deadlines;
+
+    Auth(Deadlines deadlines) {
       super("AUTH");
+      this.deadlines = deadlines;
     }
 
     @Override
@@ -178,9 +182,11 @@ final class SmtpVerbs {
         Optional<String> challenge = handler.auth(line, s);
         while (challenge.isPresent()) {
           s.sendResponse(challenge.get());
+          Deadline deadline = deadlines.of(s);
+          deadline.awaitCommand(System.nanoTime());
           String answer = s.getReader().readLine();
-          if (answer == null) {
-            return; // the client went away
+          if (answer == null || !deadline.working()) {
+            return; // the client went away, or ran out of time
           }
           if (answer.trim().equals("*")) {
             s.sendResponse("501 5.7.0 Authentication canceled");
@@ -333,6 +339,10 @@ final class SmtpVerbs {
             // SubEthaSMTP resets only after a 250.
             s.resetMailTransaction();
           }
+        } catch (Deadline.Passed e) {
+          // Out of time: the watchdog writes 421 4.4.2 and closes the session; nothing was
+          // accepted (the deadline stops before a message is used).
+          s.resetMailTransaction();
         } catch (java.net.SocketTimeoutException e) {
           // RFC 3463 4.4.2: the connection dropped (here: went silent); nothing was accepted.
           s.sendResponse("421 4.4.2 No message data for too long; closing");
@@ -352,14 +362,19 @@ final class SmtpVerbs {
    * the handler's reply.
    */
   static final class Data extends Verb {
-    Data() {
+    private final Deadlines deadlines;
+
+    Data(Deadlines deadlines) {
       super("DATA");
+      this.deadlines = deadlines;
     }
 
     @Override
     public void execute(String line, Session s) throws IOException, DropConnectionException {
+      Deadline deadline = deadlines.of(s);
       s.sendResponse("354 End data with <CR><LF>.<CR><LF>");
-      DotData data = new DotData(s.getRawInput(), BLOCK);
+      deadline.message(System.nanoTime());
+      DotData data = new DotData(s.getRawInput(), BLOCK, deadline);
       String reply;
       try {
         reply = s.getMessageHandler().data(data);
