@@ -49,7 +49,17 @@ final class ConfigCommand {
 
     @Override
     public Integer call() {
-      MailsealConfig c = load(file);
+      MailsealConfig c;
+      try {
+        // Every check serve makes before it binds a port, secrets included.
+        c = ConfigLoader.loadForServe(file);
+      } catch (ConfigException e) {
+        throw new CliException(
+            "configuration has "
+                + e.problems().size()
+                + (e.problems().size() == 1 ? " problem:\n" : " problems:\n")
+                + e.getMessage());
+      }
       PrintWriter out = spec.commandLine().getOut();
       out.println(file + ": OK");
       out.println(

@@ -39,6 +39,21 @@ public final class ConfigLoader {
   private ConfigLoader() {}
 
   public static MailsealConfig load(Path path) throws ConfigException {
+    return load(path, false);
+  }
+
+  /**
+   * {@link #load(Path)}, then every check {@code serve} makes of the configuration before it binds
+   * a port: each secret ({@code *-env}, {@code *-file}) is read and must be usable. What {@code
+   * config check} runs.
+   *
+   * @throws ConfigException naming the file, line, column and key of every problem
+   */
+  public static MailsealConfig loadForServe(Path path) throws ConfigException {
+    return load(path, true);
+  }
+
+  private static MailsealConfig load(Path path, boolean readSecrets) throws ConfigException {
     String file = path.toString();
     List<ConfigException.Problem> problems = new ArrayList<>();
     YamlNode root;
@@ -61,6 +76,16 @@ public final class ConfigLoader {
     }
     Fields top = new Fields(file, "", root, problems);
     MailsealConfig config = read(path, top);
+    if (readSecrets) {
+      for (Fields.Secret secret : top.secrets()) {
+        String error = readable(secret);
+        if (error != null) {
+          problems.add(
+              new ConfigException.Problem(
+                  secret.file(), secret.line(), secret.column(), secret.key(), error));
+        }
+      }
+    }
     if (!problems.isEmpty()) {
       problems.sort(
           (a, b) ->
@@ -128,13 +153,13 @@ public final class ConfigLoader {
     Fields limits = top.section("limits");
     MailsealConfig.Limits lim =
         new MailsealConfig.Limits(
-            limits.size("message-size", 25L * 1024 * 1024),
+            limits.size("message-size", 25L * 1024 * 1024, 1024),
             limits.integer("recipients", 100, 1, 100_000),
             limits.integer("connections", 200, 1, 100_000),
             limits.integer("connections-per-ip", 20, 1, 100_000),
-            limits.duration("timeout", Duration.ofMinutes(5)),
-            limits.duration("data-timeout", Duration.ofMinutes(3)),
-            (int) Math.min(Integer.MAX_VALUE, limits.size("header-size", 256L * 1024)),
+            limits.positiveDuration("timeout", Duration.ofMinutes(5)),
+            limits.positiveDuration("data-timeout", Duration.ofMinutes(3)),
+            (int) Math.min(Integer.MAX_VALUE, limits.size("header-size", 256L * 1024, 1024)),
             limits.integer("line-length", 998, 0, 1_000_000),
             limits.integer("messages-per-hour", 1000, 1, 10_000_000),
             new MailsealConfig.Deadlines(
@@ -157,14 +182,14 @@ public final class ConfigLoader {
             Path.of(keys.string("directory", "keys")),
             template,
             Path.of(keys.string("dns-export", "var/dns")),
-            keys.duration("reconcile-interval", Duration.ofMinutes(5)));
+            keys.positiveDuration("reconcile-interval", Duration.ofMinutes(5)));
     keys.finish();
 
     Fields spool = top.section("spool");
     MailsealConfig.Spool sp =
         new MailsealConfig.Spool(
             Path.of(spool.string("directory", "var/spool")),
-            spool.duration("max-age", Duration.ofDays(5)));
+            spool.positiveDuration("max-age", Duration.ofDays(5)));
     spool.finish();
 
     MailsealConfig.Delivery delivery = delivery(top.section("delivery"));
@@ -231,8 +256,27 @@ public final class ConfigLoader {
     return f.has(key) ? Optional.of(Path.of(f.string(key, ""))) : Optional.empty();
   }
 
+  /** Why the secret cannot be used, or null; never its value. */
+  private static String readable(Fields.Secret secret) {
+    String value;
+    try {
+      value = secret.ref().resolve();
+    } catch (IllegalStateException e) {
+      return e.getMessage();
+    }
+    if (value.isEmpty()) {
+      return secret.ref() + " is empty";
+    }
+    return secret.check().apply(value);
+  }
+
   /** A secret given as {@code <name>-env} or {@code <name>-file}; never inline. */
   private static Optional<SecretRef> secret(Fields f, String name) {
+    return secret(f, name, v -> null);
+  }
+
+  private static Optional<SecretRef> secret(
+      Fields f, String name, java.util.function.Function<String, String> check) {
     if (f.has(name)) {
       f.problemAtKey(
           name,
@@ -244,12 +288,19 @@ public final class ConfigLoader {
     if (f.has(env) && f.has(file)) {
       f.problemAtKey(file, "give " + env + " or " + file + ", not both");
     }
-    if (f.has(env)) {
-      return Optional.of(new SecretRef(f.string(env, ""), null));
-    } else if (f.has(file)) {
-      return Optional.of(new SecretRef(null, Path.of(f.string(file, ""))));
+    String key = f.has(env) ? env : f.has(file) ? file : null;
+    String value = key == null ? "" : f.string(key, "");
+    if (key == null) {
+      return Optional.empty();
     }
-    return Optional.empty();
+    if (value.isBlank()) {
+      f.problemAtKey(key, "must name " + (key.equals(env) ? "a variable" : "a file"));
+      return Optional.empty();
+    }
+    SecretRef ref =
+        key.equals(env) ? new SecretRef(value, null) : new SecretRef(null, Path.of(value));
+    f.secret(key, ref, check);
+    return Optional.of(ref);
   }
 
   private static MailsealConfig.Cluster cluster(Fields f) {
@@ -262,7 +313,7 @@ public final class ConfigLoader {
     }
     String user = f.string("username", "mailseal");
     Optional<SecretRef> password = secret(f, "password");
-    Optional<SecretRef> kek = secret(f, "kek");
+    Optional<SecretRef> kek = secret(f, "kek", ConfigLoader::keyEncryptionKey);
     if (kek.isEmpty()) {
       f.problem(
           f.raw("database"),
@@ -274,6 +325,24 @@ public final class ConfigLoader {
     f.finish();
     return new MailsealConfig.Cluster(
         url, user, password, kek.orElse(new SecretRef("MAILSEAL_KEK", null)), pool);
+  }
+
+  /** Why {@code value} is not 32 bytes in base64 or 64 hex digits, or null. */
+  private static String keyEncryptionKey(String value) {
+    String t = value.strip();
+    if (t.matches("[0-9a-fA-F]{64}")) {
+      return null;
+    }
+    int n;
+    try {
+      n = java.util.Base64.getDecoder().decode(t).length;
+    } catch (IllegalArgumentException e) {
+      n = -1;
+    }
+    return n == 32
+        ? null
+        : "the key-encryption key must be 32 bytes in base64 or 64 hex digits"
+            + " (make one with: openssl rand -base64 32)";
   }
 
   private static MailsealConfig.Delivery delivery(Fields f) {
@@ -330,7 +399,7 @@ public final class ConfigLoader {
     int workers = f.integer("workers", 4, 1, 256);
     Optional<Duration> warn =
         f.has("delay-warning")
-            ? Optional.of(f.duration("delay-warning", Duration.ofHours(4)))
+            ? Optional.of(f.positiveDuration("delay-warning", Duration.ofHours(4)))
             : Optional.empty();
     f.finish();
     return new MailsealConfig.Delivery(
