@@ -138,7 +138,7 @@ class ConfigBoundaryTest {
     RetrySchedule r = RetrySchedule.defaults(new SecureRandom()).withMaxAge(c.spool().maxAge());
     c.delivery().delayWarning().map(r::withDelayWarning);
     c.limits().timeout().toMillis();
-    c.limits().deadlines().session().toNanos();
+    c.limits().sessionLifetime().toNanos();
     c.keys().reconcileInterval().toMillis();
   }
 
@@ -173,7 +173,8 @@ class ConfigBoundaryTest {
             + "  kek-file: "
             + missing
             + "\ndomains:\n  example.com: {}\n");
-    assertThat(ConfigLoader.load(file).delivery().route()).isEqualTo("smarthost");
+    assertThat(ConfigLoader.load(file).delivery().route())
+        .isEqualTo(MailsealConfig.Route.SMARTHOST);
     assertThatThrownBy(() -> ConfigLoader.loadForServe(file))
         .isInstanceOfSatisfying(
             ConfigException.class,

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.mailseal.keys.KeyAlgorithm;
 
 class ConfigLoaderTest {
   private static final Path BAD = Path.of("src/test/resources/config/bad");
@@ -61,6 +62,45 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void dmarcReportsMailboxAndRampThresholdsAreRead(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("mailseal.yaml");
+    Files.writeString(
+        file,
+        "dmarc:\n  reports:\n    directory: var/dmarc\n    imap:\n      host: imap.example.com\n"
+            + "      username: dmarc@example.com\n      password-file: /run/secrets/imap\n"
+            + "      after-read: move:Processed\n"
+            + "domains:\n  example.com:\n    dmarc:\n      ramp:\n        aligned-percent: 99.5\n"
+            + "        reject-after: 45d\n  example.org: {}\n");
+    MailsealConfig c = ConfigLoader.load(file);
+    MailsealConfig.Imap imap = c.dmarc().reports().imap().orElseThrow();
+    assertThat(c.dmarc().reports().directory()).isEqualTo(Path.of("var/dmarc"));
+    assertThat(imap.port()).isEqualTo(993);
+    assertThat(imap.tls()).isEqualTo(MailsealConfig.ImapTls.IMPLICIT);
+    assertThat(imap.folder()).isEqualTo("INBOX");
+    assertThat(imap.afterRead()).isEqualTo(MailsealConfig.AfterRead.MOVE);
+    assertThat(imap.moveTo()).isEqualTo("Processed");
+    assertThat(c.domain("example.com").orElseThrow().dmarc().ramp())
+        .isEqualTo(
+            new MailsealConfig.Ramp(
+                99.5, Duration.ofDays(14), Duration.ofDays(14), Duration.ofDays(45)));
+    assertThat(c.domain("example.org").orElseThrow().dmarc().ramp().alignedPercent())
+        .isEqualTo(99.0);
+    assertThat(EffectiveConfig.lines(c))
+        .contains(
+            "dmarc.reports.directory=\"var/dmarc\"",
+            "dmarc.reports.imap.password=file:/run/secrets/imap (****)");
+  }
+
+  @Test
+  void withoutADmarcSectionReportsLiveUnderVar(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("mailseal.yaml");
+    Files.writeString(file, "domains:\n  example.com: {}\n");
+    MailsealConfig c = ConfigLoader.load(file);
+    assertThat(c.dmarc().reports().directory()).isEqualTo(Path.of("var/reports"));
+    assertThat(c.dmarc().reports().imap()).isEmpty();
+  }
+
+  @Test
   void routesSendSomeRecipientDomainsAnotherWay(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("mailseal.yaml");
     Files.writeString(
@@ -68,10 +108,13 @@ class ConfigLoaderTest {
         "delivery:\n  route: mx\n  routes:\n    Example.NET: smarthost\n    example.org: file\n"
             + "  smarthost:\n    host: smtp.example.net\ndomains:\n  example.com: {}\n");
     MailsealConfig c = ConfigLoader.load(file);
-    assertThat(c.delivery().route()).isEqualTo("mx");
+    assertThat(c.delivery().route()).isEqualTo(MailsealConfig.Route.MX);
     assertThat(c.delivery().routes())
-        .containsExactly(Map.entry("example.net", "smarthost"), Map.entry("example.org", "file"));
-    assertThat(ConfigLoader.describe(c)).contains("delivery.routes \"example.net\"=smarthost");
+        .containsExactly(
+            Map.entry("example.net", MailsealConfig.Route.SMARTHOST),
+            Map.entry("example.org", MailsealConfig.Route.FILE));
+    assertThat(ConfigLoader.describe(c))
+        .contains("delivery.routes.\"example.net\"=smarthost", "delivery.smarthost.tls=starttls");
   }
 
   @Test
@@ -79,14 +122,14 @@ class ConfigLoaderTest {
     MailsealConfig c = ConfigLoader.load(Path.of("config/mailseal.yaml"));
     assertThat(c.listeners().submission().port()).isEqualTo(2587);
     assertThat(c.listeners().submissions().port()).isEqualTo(2465);
-    assertThat(c.delivery().route()).isEqualTo("file");
+    assertThat(c.delivery().route()).isEqualTo(MailsealConfig.Route.FILE);
     assertThat(c.delivery().fileDirectory()).isEqualTo(Path.of("var/outbox"));
     assertThat(c.users().loginCache()).isEqualTo(Duration.ofMinutes(10));
     MailsealConfig.Domain d = c.domain("example.com").orElseThrow();
-    assertThat(d.algorithms()).containsExactly("rsa", "ed25519");
+    assertThat(d.algorithms()).containsExactly(KeyAlgorithm.RSA, KeyAlgorithm.ED25519);
     assertThat(d.rotation().prepublish()).isEqualTo(Duration.ofHours(72));
     assertThat(d.rotation().grace()).isEqualTo(Duration.ofDays(14));
-    assertThat(d.dmarc().p()).isEqualTo("none");
+    assertThat(d.dmarc().p()).isEqualTo(MailsealConfig.DmarcPolicy.NONE);
     assertThat(d.dmarc().rua()).containsExactly("mailto:dmarc-reports@example.com");
   }
 

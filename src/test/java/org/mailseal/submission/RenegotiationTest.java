@@ -30,7 +30,7 @@ class RenegotiationTest {
 
   @BeforeEach
   void start() throws Exception {
-    s = new RunningServer(dir, "");
+    s = new RunningServer(dir);
   }
 
   @AfterEach

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mailseal.auth.PasswordHasher;
 import org.mailseal.auth.User;
 import org.mailseal.policy.SenderPattern;
+import org.mailseal.testing.SmtpDialog;
 
 /**
  * Replies where SubEthaSMTP's own had no enhanced status code or the wrong one, and line limits
@@ -28,7 +29,7 @@ class RepliesTest {
 
   @BeforeEach
   void start() throws Exception {
-    s = new RunningServer(dir, "");
+    s = new RunningServer(dir);
   }
 
   @AfterEach

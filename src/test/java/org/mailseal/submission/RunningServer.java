@@ -2,14 +2,14 @@
 package org.mailseal.submission;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.mailseal.auth.Authenticator;
@@ -17,30 +17,45 @@ import org.mailseal.auth.LoginThrottle;
 import org.mailseal.auth.PasswordHasher;
 import org.mailseal.auth.User;
 import org.mailseal.auth.UserStore;
-import org.mailseal.config.ConfigLoader;
 import org.mailseal.config.MailsealConfig;
 import org.mailseal.keys.FileKeyStore;
 import org.mailseal.keys.KeyAlgorithm;
 import org.mailseal.keys.KeyGenerator;
 import org.mailseal.keys.KeyState;
+import org.mailseal.keys.PemKeys;
 import org.mailseal.keys.Selector;
 import org.mailseal.metrics.RelayMetrics;
 import org.mailseal.policy.SenderPattern;
 import org.mailseal.spool.Spool;
 import org.mailseal.spool.SpoolOptions;
 import org.mailseal.testing.MutableClock;
+import org.mailseal.testing.SmtpDialog;
+import org.mailseal.tls.ServerTls;
 
 /**
  * A submission server on ephemeral loopback ports over a temporary directory: users alice (sends as
  * herself) and bob (as himself and other.org, which is not signed here), example.com with an ACTIVE
  * RSA and Ed25519 key, nokey.example configured without keys.
+ *
+ * <p>What is slow to make is made once, outside the tests: the RSA signing key and the TLS
+ * certificate are test resources, and the users' password hash is {@link #PASSWORD_HASH}. Logins
+ * still verify it with the real Argon2id.
  */
 final class RunningServer implements AutoCloseable {
   static final String PASSWORD = "correct horse battery";
 
+  /**
+   * {@link PasswordHasher#hash} of {@link #PASSWORD}, made once (Argon2id costs a fifth of a
+   * second).
+   */
+  static final String PASSWORD_HASH =
+      "$argon2id$v=19$m=19456,t=2,p=1$POkx/iKRycvrB1BMnPPgJw$CshxaiHP+BrJuUkWiIZDlpZfmCmOU4owhlqEnOK7l4g";
+
+  private static final Path RESOURCES = Path.of("src/test/resources");
+
   final Path dir;
   final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
-  final MailsealConfig config;
+  final SubmissionServer.Options options;
   final FileKeyStore keys;
   final Spool spool;
   final ServerTls tls;
@@ -49,75 +64,69 @@ final class RunningServer implements AutoCloseable {
   final SubmissionServer server;
   final SSLContext trust;
 
-  RunningServer(Path dir, String extraYaml) throws Exception {
-    this(dir, extraYaml, false);
+  RunningServer(Path dir) throws Exception {
+    this(dir, l -> l, false);
+  }
+
+  RunningServer(Path dir, UnaryOperator<MailsealConfig.Limits.Builder> limits) throws Exception {
+    this(dir, limits, false);
   }
 
   /**
+   * @param limits changes to the default limits
    * @param proxy whether the submission and submissions listeners expect a PROXY protocol header
    */
-  RunningServer(Path dir, String extraYaml, boolean proxy) throws Exception {
+  RunningServer(Path dir, UnaryOperator<MailsealConfig.Limits.Builder> limits, boolean proxy)
+      throws Exception {
     this.dir = dir;
-    Path yaml = dir.resolve("mailseal.yaml");
-    Files.writeString(
-        yaml,
-        String.join(
-            "\n",
-            "server:",
-            "  hostname: mail.example.com",
-            "tls:",
-            "  self-signed-directory: " + dir.resolve("tls"),
-            "listeners:",
-            "  submission: {address: 127.0.0.1, port: 0, proxy-protocol: " + proxy + "}",
-            "  submissions: {address: 127.0.0.1, port: 0, proxy-protocol: " + proxy + "}",
-            "  trusted: {address: 127.0.0.1, port: 0, networks: [127.0.0.1/32]}",
-            "users:",
-            "  file: " + dir.resolve("users.yaml"),
-            "keys:",
-            "  directory: " + dir.resolve("keys"),
-            "spool:",
-            "  directory: " + dir.resolve("spool"),
-            extraYaml,
-            "domains:",
-            "  example.com: {}",
-            "  nokey.example: {}",
-            ""),
-        StandardCharsets.UTF_8);
-    config = ConfigLoader.load(yaml);
+    options =
+        new SubmissionServer.Options(
+            "mail.example.com",
+            true,
+            false,
+            new MailsealConfig.Listeners(
+                new MailsealConfig.Listener("127.0.0.1", 0, proxy),
+                new MailsealConfig.Listener("127.0.0.1", 0, proxy),
+                Optional.of(
+                    new MailsealConfig.Trusted(
+                        new MailsealConfig.Listener("127.0.0.1", 0, false),
+                        List.of("127.0.0.1/32")))),
+            limits.apply(MailsealConfig.Limits.builder()).build(),
+            List.of("example.com", "nokey.example"),
+            List.of("parked.example"));
     SecureRandom random = new SecureRandom();
-    keys = new FileKeyStore(config.keys().directory(), clock);
+    keys = new FileKeyStore(dir.resolve("keys"), clock);
     KeyGenerator gen = new KeyGenerator(random);
     keys.add(
         "example.com",
         new Selector("s20261123r"),
-        gen.generate(KeyAlgorithm.RSA, 2048).getPrivate(),
+        PemKeys.readPrivateKey(RESOURCES.resolve("keys/rsa2048-pkcs8.pem")),
         KeyState.ACTIVE);
     keys.add(
         "example.com",
         new Selector("s20261123e"),
         gen.generate(KeyAlgorithm.ED25519, 0).getPrivate(),
         KeyState.ACTIVE);
-    signing = new SigningKeys(keys, Set.copyOf(config.domainNames()), clock, 64 * 1024);
+    signing = new SigningKeys(keys, Set.copyOf(options.domains()), clock, 64 * 1024);
     signing.refresh();
-    spool = Spool.open(config.spool().directory(), clock, SpoolOptions.defaults(random));
+    spool = Spool.open(dir.resolve("spool"), clock, SpoolOptions.defaults(random));
     tls =
-        ServerTls.selfSigned(config.tls().selfSignedDirectory(), "mail.example.com", clock, random);
-    users = new UserStore(config.users().file(), clock);
+        ServerTls.fromFiles(
+            RESOURCES.resolve("tls/server.crt"), RESOURCES.resolve("tls/server.key"), clock);
+    users = new UserStore(dir.resolve("users.yaml"), clock);
     PasswordHasher hasher = new PasswordHasher(random);
     users.put(
         new User(
-            "alice@example.com",
-            hasher.hash(PASSWORD.toCharArray()),
-            List.of(SenderPattern.parse("alice@example.com"))));
+            "alice@example.com", PASSWORD_HASH, List.of(SenderPattern.parse("alice@example.com"))));
     users.put(
         new User(
             "bob@example.com",
-            hasher.hash(PASSWORD.toCharArray()),
+            PASSWORD_HASH,
             List.of(SenderPattern.parse("bob@example.com"), SenderPattern.parse("other.org"))));
     server =
         new SubmissionServer(
             new SubmissionServer.Parts(
-                config,
+                options,
                 tls,
                 users,
                 new Authenticator(users, hasher, new LoginThrottle(clock), clock, random),

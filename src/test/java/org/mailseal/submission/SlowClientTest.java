@@ -22,6 +22,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.mailseal.testing.SmtpDialog;
 
 /**
  * Clients that send a byte every so often, in a command line, inside DATA, or forever in small
@@ -97,7 +98,7 @@ class SlowClientTest {
 
   @Test
   void commandLineSentAByteAtATimeIsClosedAtTheCommandDeadline() throws Exception {
-    s = new RunningServer(dir, "limits: {command-deadline: 2s}");
+    s = new RunningServer(dir, l -> l.commandDeadline(Duration.ofSeconds(2)));
     try (Raw c = new Raw("127.0.0.1", s.submissionPort())) {
       assertThat(c.line()).startsWith("220");
       long start = System.nanoTime();
@@ -114,8 +115,11 @@ class SlowClientTest {
     s =
         new RunningServer(
             dir,
-            "limits: {command-deadline: 30s, min-data-rate: 100, data-rate-grace: 1s,"
-                + " message-deadline: 30s}");
+            l ->
+                l.commandDeadline(Duration.ofSeconds(30))
+                    .minDataRate(100)
+                    .dataRateGrace(Duration.ofSeconds(1))
+                    .messageDeadline(Duration.ofSeconds(30)));
     try (SmtpDialog d = s.authenticated("alice@example.com")) {
       d.expect("MAIL FROM:<alice@example.com>", "250");
       d.expect("RCPT TO:<bob@example.net>", "250");
@@ -134,7 +138,11 @@ class SlowClientTest {
   void messageThatNeverEndsIsClosedAtTheMessageDeadline() throws Exception {
     s =
         new RunningServer(
-            dir, "limits: {command-deadline: 30s, min-data-rate: 0, message-deadline: 2s}");
+            dir,
+            l ->
+                l.commandDeadline(Duration.ofSeconds(30))
+                    .minDataRate(0)
+                    .messageDeadline(Duration.ofSeconds(2)));
     try (Raw c = new Raw("127.0.0.1", s.trustedPort())) {
       assertThat(c.line()).startsWith("220");
       for (String command :
@@ -153,7 +161,7 @@ class SlowClientTest {
 
   @Test
   void busySessionIsClosedAtItsLifetime() throws Exception {
-    s = new RunningServer(dir, "limits: {session-lifetime: 2s}");
+    s = new RunningServer(dir, l -> l.sessionLifetime(Duration.ofSeconds(2)));
     try (Raw c = new Raw("127.0.0.1", s.submissionPort())) {
       long start = System.nanoTime();
       assertThat(c.line()).startsWith("220");
@@ -173,7 +181,7 @@ class SlowClientTest {
    */
   @Test
   void manySlowClientsFromTenAddressesDoNotKeepAnOrdinaryClientOut() throws Exception {
-    s = new RunningServer(dir, "limits: {command-deadline: 6s}");
+    s = new RunningServer(dir, l -> l.commandDeadline(Duration.ofSeconds(6)));
     List<Raw> slow = new ArrayList<>();
     List<Raw> held = new ArrayList<>();
     try {
