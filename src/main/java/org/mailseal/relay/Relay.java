@@ -88,6 +88,7 @@ public final class Relay implements AutoCloseable {
           });
 
   private RotationWatch rotation;
+  private ReportsWatch reports;
   private volatile boolean stopped;
 
   /**
@@ -195,6 +196,9 @@ public final class Relay implements AutoCloseable {
 
     rotation = new RotationWatch(config, keys, signingKeys, metrics, clock, random, cluster);
     rotation.start();
+
+    reports = ReportsWatch.build(config, cluster, keys, clock);
+    reports.start(scheduler, metrics);
 
     if (config.admin().enabled()) {
       startAdmin(registry, metrics, keys, signingKeys, upstreams);
