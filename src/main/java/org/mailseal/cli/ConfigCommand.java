@@ -45,7 +45,12 @@ final class ConfigCommand {
 
     @Override
     public Integer call() throws Exception {
-      MailsealConfig c = load(file);
+      MailsealConfig c;
+      try {
+        c = Configs.loadForServe(file); // every check serve makes before binding, secrets too
+      } catch (RelayException e) {
+        throw new CliException(e.getMessage());
+      }
       PrintWriter out = spec.commandLine().getOut();
       out.println(file + ": OK");
       out.println(

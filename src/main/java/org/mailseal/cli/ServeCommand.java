@@ -38,7 +38,7 @@ final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    MailsealConfig c = Configs.load(config);
+    MailsealConfig c = Configs.loadForServe(config); // the same checks as config check
     if (c.logging().format() != MailsealConfig.LogFormat.PLAIN) {
       // logging.format: json (MAILSEAL_LOG_FORMAT, when set, wins; logback.xml reads it).
       LogFormat.applyConfigured(c.logging().format().tag(), System.getenv());

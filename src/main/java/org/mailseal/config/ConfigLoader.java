@@ -49,6 +49,21 @@ public final class ConfigLoader {
   private ConfigLoader() {}
 
   public static MailsealConfig load(Path path) throws ConfigException {
+    return load(path, false);
+  }
+
+  /**
+   * {@link #load(Path)}, then every check {@code serve} makes of the configuration before it binds
+   * a port: each secret ({@code *-env}, {@code *-file}) is read and must be usable. What {@code
+   * config check} runs.
+   *
+   * @throws ConfigException naming the file, line, column and key of every problem
+   */
+  public static MailsealConfig loadForServe(Path path) throws ConfigException {
+    return load(path, true);
+  }
+
+  private static MailsealConfig load(Path path, boolean readSecrets) throws ConfigException {
     String file = path.toString();
     List<ConfigException.Problem> problems = new ArrayList<>();
     YamlNode root;
@@ -71,6 +86,16 @@ public final class ConfigLoader {
     }
     Fields top = new Fields(file, "", root, problems);
     MailsealConfig config = read(path, top);
+    if (readSecrets) {
+      for (Fields.Secret secret : top.secrets()) {
+        String error = readable(secret);
+        if (error != null) {
+          problems.add(
+              new ConfigException.Problem(
+                  secret.file(), secret.line(), secret.column(), secret.key(), error));
+        }
+      }
+    }
     if (!problems.isEmpty()) {
       problems.sort(
           (a, b) ->
@@ -140,13 +165,15 @@ public final class ConfigLoader {
     MailsealConfig.Limits fallback = MailsealConfig.Limits.builder().build();
     MailsealConfig.Limits lim =
         new MailsealConfig.Limits(
-            limits.size("message-size", fallback.messageSize()),
+            limits.size("message-size", fallback.messageSize(), 1024),
             limits.integer("recipients", fallback.recipients(), 1, 100_000),
             limits.integer("connections", fallback.connections(), 1, 100_000),
             limits.integer("connections-per-ip", fallback.connectionsPerIp(), 1, 100_000),
-            limits.duration("timeout", fallback.timeout()),
-            limits.duration("data-timeout", fallback.dataTimeout()),
-            (int) Math.min(Integer.MAX_VALUE, limits.size("header-size", fallback.headerSize())),
+            limits.positiveDuration("timeout", fallback.timeout()),
+            limits.positiveDuration("data-timeout", fallback.dataTimeout()),
+            (int)
+                Math.min(
+                    Integer.MAX_VALUE, limits.size("header-size", fallback.headerSize(), 1024)),
             limits.integer("line-length", fallback.lineLength(), 0, 1_000_000),
             limits.integer("messages-per-hour", fallback.messagesPerHour(), 1, 10_000_000),
             limits.integer("messages-per-day", fallback.messagesPerDay(), 0, 100_000_000),
@@ -156,7 +183,12 @@ public final class ConfigLoader {
                 fallback.firstTimeRecipientsPerDay(),
                 0,
                 100_000_000),
-            limits.bool("suspend-on-exceed", fallback.suspendOnExceed()));
+            limits.bool("suspend-on-exceed", fallback.suspendOnExceed()),
+            limits.positiveDuration("command-deadline", fallback.commandDeadline()),
+            limits.positiveDuration("message-deadline", fallback.messageDeadline()),
+            limits.integer("min-data-rate", fallback.minDataRate(), 0, 1_000_000_000),
+            limits.duration("data-rate-grace", fallback.dataRateGrace()),
+            limits.positiveDuration("session-lifetime", fallback.sessionLifetime()));
     limits.finish();
 
     Fields keys = top.section("keys");
@@ -171,14 +203,14 @@ public final class ConfigLoader {
             Path.of(keys.string("directory", "keys")),
             template,
             Path.of(keys.string("dns-export", "var/dns")),
-            keys.duration("reconcile-interval", Duration.ofMinutes(5)));
+            keys.positiveDuration("reconcile-interval", Duration.ofMinutes(5)));
     keys.finish();
 
     Fields spool = top.section("spool");
     MailsealConfig.Spool sp =
         new MailsealConfig.Spool(
             Path.of(spool.string("directory", "var/spool")),
-            spool.duration("max-age", Duration.ofDays(5)));
+            spool.positiveDuration("max-age", Duration.ofDays(5)));
     spool.finish();
 
     MailsealConfig.Delivery delivery = delivery(top.section("delivery"));
@@ -249,8 +281,27 @@ public final class ConfigLoader {
     return f.has(key) ? Optional.of(Path.of(f.string(key, ""))) : Optional.empty();
   }
 
+  /** Why the secret cannot be used, or null; never its value. */
+  private static String readable(Fields.Secret secret) {
+    String value;
+    try {
+      value = secret.ref().resolve();
+    } catch (IllegalStateException e) {
+      return e.getMessage();
+    }
+    if (value.isEmpty()) {
+      return secret.ref() + " is empty";
+    }
+    return secret.check().apply(value);
+  }
+
   /** A secret given as {@code <name>-env} or {@code <name>-file}; never inline. */
   private static Optional<SecretRef> secret(Fields f, String name) {
+    return secret(f, name, v -> null);
+  }
+
+  private static Optional<SecretRef> secret(
+      Fields f, String name, java.util.function.Function<String, String> check) {
     if (f.has(name)) {
       f.problemAtKey(
           name,
@@ -262,12 +313,19 @@ public final class ConfigLoader {
     if (f.has(env) && f.has(file)) {
       f.problemAtKey(file, "give " + env + " or " + file + ", not both");
     }
-    if (f.has(env)) {
-      return Optional.of(new SecretRef(f.string(env, ""), null));
-    } else if (f.has(file)) {
-      return Optional.of(new SecretRef(null, Path.of(f.string(file, ""))));
+    String key = f.has(env) ? env : f.has(file) ? file : null;
+    String value = key == null ? "" : f.string(key, "");
+    if (key == null) {
+      return Optional.empty();
     }
-    return Optional.empty();
+    if (value.isBlank()) {
+      f.problemAtKey(key, "must name " + (key.equals(env) ? "a variable" : "a file"));
+      return Optional.empty();
+    }
+    SecretRef ref =
+        key.equals(env) ? new SecretRef(value, null) : new SecretRef(null, Path.of(value));
+    f.secret(key, ref, check);
+    return Optional.of(ref);
   }
 
   private static MailsealConfig.Cluster cluster(Fields f) {
@@ -280,7 +338,7 @@ public final class ConfigLoader {
     }
     String user = f.string("username", "mailseal");
     Optional<SecretRef> password = secret(f, "password");
-    Optional<SecretRef> kek = secret(f, "kek");
+    Optional<SecretRef> kek = secret(f, "kek", ConfigLoader::keyEncryptionKey);
     if (kek.isEmpty()) {
       f.problem(
           f.raw("database"),
@@ -292,6 +350,24 @@ public final class ConfigLoader {
     f.finish();
     return new MailsealConfig.Cluster(
         url, user, password, kek.orElse(new SecretRef("MAILSEAL_KEK", null)), pool);
+  }
+
+  /** Why {@code value} is not 32 bytes in base64 or 64 hex digits, or null. */
+  private static String keyEncryptionKey(String value) {
+    String t = value.strip();
+    if (t.matches("[0-9a-fA-F]{64}")) {
+      return null;
+    }
+    int n;
+    try {
+      n = java.util.Base64.getDecoder().decode(t).length;
+    } catch (IllegalArgumentException e) {
+      n = -1;
+    }
+    return n == 32
+        ? null
+        : "the key-encryption key must be 32 bytes in base64 or 64 hex digits"
+            + " (make one with: openssl rand -base64 32)";
   }
 
   private static MailsealConfig.Delivery delivery(Fields f) {
@@ -370,7 +446,7 @@ public final class ConfigLoader {
     int workers = f.integer("workers", 4, 1, 256);
     Optional<Duration> warn =
         f.has("delay-warning")
-            ? Optional.of(f.duration("delay-warning", Duration.ofHours(4)))
+            ? Optional.of(f.positiveDuration("delay-warning", Duration.ofHours(4)))
             : Optional.empty();
     f.finish();
     return new MailsealConfig.Delivery(

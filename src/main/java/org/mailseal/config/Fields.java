@@ -18,13 +18,34 @@ import java.util.function.Function;
  * reports every mistake. {@link #finish()} reports the keys nobody asked for.
  */
 final class Fields {
+  private static final Duration LONGEST = Duration.ofDays(36500);
   private final String file;
   private final String path;
   private final YamlNode.Mapping node;
   private final List<ConfigException.Problem> problems;
   private final Set<String> used = new HashSet<>();
+  private final List<Secret> secrets;
+
+  /** A secret the configuration names, where it names it, and what its value must be. */
+  record Secret(
+      SecretRef ref,
+      String file,
+      int line,
+      int column,
+      String key,
+      Function<String, String> check) {}
 
   Fields(String file, String path, YamlNode node, List<ConfigException.Problem> problems) {
+    this(file, path, node, problems, new ArrayList<>());
+  }
+
+  private Fields(
+      String file,
+      String path,
+      YamlNode node,
+      List<ConfigException.Problem> problems,
+      List<Secret> secrets) {
+    this.secrets = secrets;
     this.file = file;
     this.path = path;
     this.problems = problems;
@@ -63,7 +84,7 @@ final class Fields {
 
   Fields section(String key) {
     YamlNode n = raw(key);
-    return new Fields(file, path(key), n == null ? emptyAt() : n, problems);
+    return new Fields(file, path(key), n == null ? emptyAt() : n, problems, secrets);
   }
 
   String string(String key, String fallback) {
@@ -135,11 +156,37 @@ final class Fields {
       return fallback;
     }
     try {
-      return Units.duration(v);
+      Duration d = Units.duration(v);
+      if (d.compareTo(LONGEST) > 0) {
+        // Beyond this, durations overflow where they become milliseconds or instants.
+        problem(raw(key), path(key), "must be at most 36500d (100 years), found " + v);
+        return fallback;
+      }
+      return d;
     } catch (IllegalArgumentException e) {
       problem(raw(key), path(key), e.getMessage());
       return fallback;
     }
+  }
+
+  /** A duration that must be more than zero (a timeout, an interval, an age). */
+  Duration positiveDuration(String key, Duration fallback) {
+    Duration d = duration(key, fallback);
+    if (d.isZero() || d.isNegative()) {
+      problem(raw(key), path(key), "must be more than 0s, found " + string(key, ""));
+      return fallback;
+    }
+    return d;
+  }
+
+  /** A size of at least {@code min} bytes. */
+  long size(String key, long fallback, long min) {
+    long n = size(key, fallback);
+    if (n < min) {
+      problem(raw(key), path(key), "must be at least " + min + " bytes, found " + string(key, ""));
+      return fallback;
+    }
+    return n;
   }
 
   long size(String key, long fallback) {
@@ -234,6 +281,20 @@ final class Fields {
       }
     }
     return ok;
+  }
+
+  /**
+   * Notes that {@code key} names the secret {@code ref}, for {@link #secrets()}; {@code check}
+   * returns an error text for a value that is read but not usable, or null.
+   */
+  void secret(String key, SecretRef ref, Function<String, String> check) {
+    YamlNode.Key k = keyNode(key);
+    secrets.add(new Secret(ref, file, k.line(), k.column(), path(key), check));
+  }
+
+  /** Every secret noted in this file so far, by any section. */
+  List<Secret> secrets() {
+    return List.copyOf(secrets);
   }
 
   void problem(YamlNode at, String key, String message) {

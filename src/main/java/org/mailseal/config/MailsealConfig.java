@@ -152,6 +152,13 @@ public record MailsealConfig(
    * @param firstTimeRecipientsPerDay recipients the user had not sent to before, per 24 hours
    * @param suspendOnExceed whether a user who reaches a limit is also suspended until {@code
    *     mailseal users resume}
+   * @param commandDeadline from our reply until the next command line is complete, however the
+   *     client paces its bytes ({@code timeout} bounds each read only): 421 4.4.2 above
+   * @param messageDeadline from {@code 354} (or the first BDAT chunk) until the whole message is in
+   * @param minDataRate bytes per second a message must average once {@code dataRateGrace} has
+   *     passed (as Postfix's {@code smtpd_min_data_rate}); 0 for no rate
+   * @param dataRateGrace how long a message may arrive slower than {@code minDataRate}
+   * @param sessionLifetime how long one session may stay open in all
    */
   public record Limits(
       long messageSize,
@@ -166,7 +173,12 @@ public record MailsealConfig(
       int messagesPerDay,
       int recipientsPerDay,
       int firstTimeRecipientsPerDay,
-      boolean suspendOnExceed) {
+      boolean suspendOnExceed,
+      Duration commandDeadline,
+      Duration messageDeadline,
+      int minDataRate,
+      Duration dataRateGrace,
+      Duration sessionLifetime) {
 
     /** The documented defaults, to change one by one (tests, and the loader's fallbacks). */
     public static Builder builder() {
@@ -189,6 +201,11 @@ public record MailsealConfig(
       private int recipientsPerDay = 2000;
       private int firstTimeRecipientsPerDay = 200;
       private boolean suspendOnExceed = false;
+      private Duration commandDeadline = Duration.ofMinutes(5);
+      private Duration messageDeadline = Duration.ofMinutes(30);
+      private int minDataRate = 500;
+      private Duration dataRateGrace = Duration.ofSeconds(10);
+      private Duration sessionLifetime = Duration.ofHours(1);
 
       private Builder() {}
 
@@ -257,6 +274,31 @@ public record MailsealConfig(
         return this;
       }
 
+      public Builder commandDeadline(Duration v) {
+        commandDeadline = v;
+        return this;
+      }
+
+      public Builder messageDeadline(Duration v) {
+        messageDeadline = v;
+        return this;
+      }
+
+      public Builder minDataRate(int v) {
+        minDataRate = v;
+        return this;
+      }
+
+      public Builder dataRateGrace(Duration v) {
+        dataRateGrace = v;
+        return this;
+      }
+
+      public Builder sessionLifetime(Duration v) {
+        sessionLifetime = v;
+        return this;
+      }
+
       public Limits build() {
         return new Limits(
             messageSize,
@@ -271,7 +313,12 @@ public record MailsealConfig(
             messagesPerDay,
             recipientsPerDay,
             firstTimeRecipientsPerDay,
-            suspendOnExceed);
+            suspendOnExceed,
+            commandDeadline,
+            messageDeadline,
+            minDataRate,
+            dataRateGrace,
+            sessionLifetime);
       }
     }
   }

@@ -14,11 +14,16 @@ final class Units {
   static Duration duration(String text) {
     String t = text.strip();
     if (t.toUpperCase(Locale.ROOT).startsWith("P")) {
+      Duration d;
       try {
-        return Duration.parse(t.toUpperCase(Locale.ROOT));
+        d = Duration.parse(t.toUpperCase(Locale.ROOT));
       } catch (DateTimeParseException e) {
         throw new IllegalArgumentException("not a duration: " + text + " (try 30m, 72h, 14d)");
       }
+      if (d.isNegative()) {
+        throw new IllegalArgumentException("must not be negative: " + text);
+      }
+      return d;
     }
     if (t.length() < 2) {
       throw new IllegalArgumentException("not a duration: " + text + " (try 30m, 72h, 14d)");
@@ -32,20 +37,24 @@ final class Units {
     if (n < 0) {
       throw new IllegalArgumentException("must not be negative: " + text);
     }
-    switch (Character.toLowerCase(t.charAt(t.length() - 1))) {
-      case 's':
-        return Duration.ofSeconds(n);
-      case 'm':
-        return Duration.ofMinutes(n);
-      case 'h':
-        return Duration.ofHours(n);
-      case 'd':
-        return Duration.ofDays(n);
-      case 'w':
-        return Duration.ofDays(7 * n);
-      default:
-        throw new IllegalArgumentException(
-            "not a duration: " + text + " (units s, m, h, d, w; try 30m, 72h, 14d)");
+    try {
+      switch (Character.toLowerCase(t.charAt(t.length() - 1))) {
+        case 's':
+          return Duration.ofSeconds(n);
+        case 'm':
+          return Duration.ofMinutes(n);
+        case 'h':
+          return Duration.ofHours(n);
+        case 'd':
+          return Duration.ofDays(n);
+        case 'w':
+          return Duration.ofDays(Math.multiplyExact(7, n));
+        default:
+          throw new IllegalArgumentException(
+              "not a duration: " + text + " (units s, m, h, d, w; try 30m, 72h, 14d)");
+      }
+    } catch (ArithmeticException e) {
+      throw new IllegalArgumentException("too long a duration: " + text);
     }
   }
 

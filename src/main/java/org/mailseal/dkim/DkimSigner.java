@@ -70,8 +70,8 @@ public final class DkimSigner {
       throws IOException, DkimSignException {
     MessageStream message = new MessageStream(in);
     MessageStream.HeaderSection header = message.readHeaderSection(maxHeaderBytes);
-    List<HeaderField> fields = header.fields();
-    if (fields.stream().noneMatch(f -> f.key().equals("from"))) {
+    HeaderSelection fields = new HeaderSelection(header.fields());
+    if (fields.count("from") == 0) {
       throw new DkimSignException(DkimSignException.Reason.NO_FROM, "message has no From header");
     }
     out.write(header.bytes());
@@ -122,15 +122,11 @@ public final class DkimSigner {
   }
 
   /** h= for a message: the default names present, over-signing From, Subject, Date, To, Cc. */
-  static List<String> defaultHeaders(List<HeaderField> fields) {
-    Map<String, Integer> counts = new HashMap<>();
-    for (HeaderField f : fields) {
-      counts.merge(f.key(), 1, Integer::sum);
-    }
+  static List<String> defaultHeaders(HeaderSelection fields) {
     List<String> names = new ArrayList<>();
     for (String name : SignOptions.DEFAULT_HEADERS) {
       String key = name.toLowerCase(Locale.ROOT);
-      int present = counts.getOrDefault(key, 0);
+      int present = fields.count(key);
       boolean oversign = SignOptions.OVERSIGNED.contains(name);
       int times = oversign ? present + 1 : present;
       for (int i = 0; i < times; i++) {
@@ -222,7 +218,7 @@ public final class DkimSigner {
   static byte[] signField(
       SignatureAlgorithms.Signer signer,
       Canonicalization headerCanonicalization,
-      List<HeaderField> fields,
+      HeaderSelection fields,
       List<String> names,
       String unsignedField) {
     byte[] data = HeaderHash.signedData(headerCanonicalization, fields, names, unsignedField);

@@ -77,9 +77,10 @@ public final class DkimVerifier {
     for (BodyCanonicalizer b : bodies.values()) {
       hashes.put(b, b.finish());
     }
+    HeaderSelection selection = new HeaderSelection(fields);
     List<VerificationResult> results = new ArrayList<>(checks.size());
     for (Check c : checks) {
-      results.add(c.result != null ? c.result : finish(c, fields, hashes.get(c.body)));
+      results.add(c.result != null ? c.result : finish(c, selection, hashes.get(c.body)));
     }
     return results;
   }
@@ -257,7 +258,7 @@ public final class DkimVerifier {
     return null;
   }
 
-  private VerificationResult finish(Check c, List<HeaderField> fields, byte[] computedBodyHash) {
+  private VerificationResult finish(Check c, HeaderSelection fields, byte[] computedBodyHash) {
     if (c.limit >= 0 && c.body.length() < c.limit) {
       return testing(c, fail(c, "body is shorter than l="));
     }

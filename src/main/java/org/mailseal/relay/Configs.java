@@ -31,6 +31,27 @@ public final class Configs {
     }
   }
 
+  /**
+   * {@link #load}, then every check {@code serve} makes of the configuration before it binds a port
+   * (each secret is read and must be usable): what {@code config check} runs, and what {@code
+   * serve} should load with.
+   *
+   * @throws RelayException listing every problem, each with its file, line, column and key
+   */
+  public static MailsealConfig loadForServe(Path file) throws RelayException {
+    try {
+      return ConfigLoader.loadForServe(file);
+    } catch (ConfigException e) {
+      throw new RelayException(
+          RelayException.Kind.CONFIGURATION,
+          "configuration has "
+              + e.problems().size()
+              + (e.problems().size() == 1 ? " problem:\n" : " problems:\n")
+              + e.getMessage(),
+          e);
+    }
+  }
+
   /** {@code file} when given, else the default file when it exists, else empty. */
   public static Optional<MailsealConfig> loadIfPresent(Path file) throws RelayException {
     if (file != null) {

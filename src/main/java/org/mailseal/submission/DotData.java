@@ -19,6 +19,24 @@ import java.io.InputStream;
  * session's input.
  */
 final class DotData extends InputStream {
+  /** Told of the bytes as they arrive and of the end of the message (see {@link Deadline}). */
+  interface Pace {
+    Pace NONE =
+        new Pace() {
+          @Override
+          public void received(int n) {}
+
+          @Override
+          public void ended() {}
+        };
+
+    /** {@code n} more bytes arrived; throws to stop reading. */
+    void received(int n) throws IOException;
+
+    /** The terminator arrived; throws to stop before the message is used. */
+    void ended() throws IOException;
+  }
+
   private static final int MID = 0; // inside a line
   private static final int CR = 1; // after CR
   private static final int START = 2; // at the start of a line (after CRLF, or the first byte)
@@ -27,6 +45,7 @@ final class DotData extends InputStream {
   private static final int END = 5; // the terminator was read
 
   private final InputStream in;
+  private final Pace pace;
   private final byte[] raw;
   private int rawPos;
   private int rawLim;
@@ -36,10 +55,16 @@ final class DotData extends InputStream {
 
   /** Reads DATA from {@code in}, which must support mark/reset (a {@code BufferedInputStream}). */
   DotData(InputStream in, int blockSize) {
+    this(in, blockSize, Pace.NONE);
+  }
+
+  /** As {@link #DotData(InputStream, int)}, telling {@code pace} of the progress. */
+  DotData(InputStream in, int blockSize, Pace pace) {
     if (!in.markSupported()) {
       throw new IllegalArgumentException("DotData needs an input that supports mark");
     }
     this.in = in;
+    this.pace = pace;
     this.raw = new byte[blockSize];
   }
 
@@ -103,6 +128,7 @@ final class DotData extends InputStream {
               rawPos = p;
               state = END;
               giveBack();
+              pace.ended();
               return o == off ? -1 : o - off;
             }
             // ".CR" then something else: the dot was stuffing, the CR is data.
@@ -137,6 +163,7 @@ final class DotData extends InputStream {
     if (n <= 0) {
       return false;
     }
+    pace.received(n);
     rawPos = 0;
     rawLim = n;
     return true;

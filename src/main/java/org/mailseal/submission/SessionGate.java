@@ -15,10 +15,15 @@ import org.subethamail.smtp.server.SessionHandler;
  * sessions in total and per client address (after any PROXY protocol header), the trusted
  * listener's networks, and refusal with {@code 421} once shutdown has begun. Counts what is open so
  * shutdown can wait for it.
+ *
+ * <p>The last tenth of the sessions (at least one) is kept for addresses that hold none yet: a few
+ * addresses that each open their allowance of sessions (slow ones, say, until {@link Deadlines}
+ * closes them) cannot fill the server and keep every other client out.
  */
 final class SessionGate {
   private final int maxTotal;
   private final int maxPerIp;
+  private final int reserved;
   private final RelayMetrics metrics;
   private final Map<InetAddress, Integer> perIp = new HashMap<>();
   private final java.util.Set<Session> counted =
@@ -29,6 +34,7 @@ final class SessionGate {
   SessionGate(int maxTotal, int maxPerIp, RelayMetrics metrics) {
     this.maxTotal = maxTotal;
     this.maxPerIp = maxPerIp;
+    this.reserved = Math.max(1, maxTotal / 10);
     this.metrics = metrics;
   }
 
@@ -52,7 +58,7 @@ final class SessionGate {
             return SessionAcceptance.failure(421, "4.7.0 Too many connections, try again later");
           }
           int mine = perIp.getOrDefault(ip, 0);
-          if (mine >= maxPerIp) {
+          if (mine >= maxPerIp || (mine > 0 && total >= maxTotal - reserved)) {
             metrics.rejected("421 4.7.0");
             return SessionAcceptance.failure(
                 421, "4.7.0 Too many connections from your address, try again later");

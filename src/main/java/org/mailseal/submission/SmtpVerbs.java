@@ -10,7 +10,6 @@ import org.subethamail.smtp.AuthenticationHandler;
 import org.subethamail.smtp.AuthenticationHandlerFactory;
 import org.subethamail.smtp.DropConnectionException;
 import org.subethamail.smtp.RejectException;
-import org.subethamail.smtp.internal.command.BdatCommand;
 import org.subethamail.smtp.internal.server.Command;
 import org.subethamail.smtp.internal.server.CommandHandler;
 import org.subethamail.smtp.internal.server.HelpMessage;
@@ -27,31 +26,72 @@ import org.subethamail.smtp.server.Session;
  * <p>SubEthaSMTP's builder has no hook for its command set, but a built server's {@link
  * CommandHandler} replaces a command by name, so {@link #install} swaps ours in before the server
  * starts. DATA reads the message through {@link DotData} (SubEthaSMTP's streams pass it one byte at
- * a time through three layers, which cost a sixth of the server's CPU under load); BDAT keeps
- * SubEthaSMTP's handling. Both answer the sequence errors first. What stays SubEthaSMTP's: {@code
- * 500} for an unknown verb (its command handler writes it without an enhanced code), STARTTLS's
- * {@code 220} and HELP.
+ * a time through three layers, which cost a sixth of the server's CPU under load); BDAT reads its
+ * chunks through {@link ChunkedData}. Both answer the sequence errors first. What stays
+ * SubEthaSMTP's: {@code 500} for an unknown verb on the first line of a session (later ones are
+ * answered by {@link CommandLines}), HELO and HELP.
  */
 final class SmtpVerbs {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(SmtpVerbs.class);
+
   private SmtpVerbs() {}
 
   /** Replaces the verbs of {@code server}; call after {@code build()}, before {@code start()}. */
-  static void install(SMTPServer server, java.time.Duration dataTimeout) {
+  static void install(SMTPServer server, java.time.Duration dataTimeout, Deadlines deadlines) {
     int dataMillis = (int) Math.min(Integer.MAX_VALUE, dataTimeout.toMillis());
     CommandHandler h = server.getCommandHandler();
     h.addCommand(new Ehlo());
-    h.addCommand(gated(new Auth(), true, false));
+    h.addCommand(gated(new Auth(deadlines), true, false));
     h.addCommand(gated(new Mail(), true, true));
     h.addCommand(gated(new Rcpt(), true, true));
-    h.addCommand(gated(new Sequenced("DATA", new Data(), dataMillis), true, true));
-    h.addCommand(gated(new Sequenced("BDAT", new BdatCommand(), dataMillis), true, true));
+    h.addCommand(gated(new Sequenced("DATA", new Data(deadlines), dataMillis), true, true));
+    h.addCommand(gated(new Sequenced("BDAT", new Bdat(deadlines), dataMillis), true, true));
     h.addCommand(gated(new Fixed("RSET", "250 2.0.0 Ok", true), true, false));
     h.addCommand(new Fixed("NOOP", "250 2.0.0 Ok", false));
     h.addCommand(new Quit());
+    h.addCommand(new StartTls());
     // RFC 5321 §3.5.3: VRFY may decline; we never confirm whether an address exists.
     h.addCommand(
         new Fixed("VRFY", "252 2.5.2 Cannot VRFY; send the message and we will try", false));
     h.addCommand(new Fixed("EXPN", "502 5.5.1 EXPN is disabled", false));
+    deadlines.install(h);
+    screenLongLines(h);
+  }
+
+  /**
+   * After each verb, reads the next command line ahead (see {@link CommandLines}) and runs a long
+   * AUTH line here, as SubEthaSMTP's reader would refuse it.
+   */
+  private static void screenLongLines(CommandHandler h) {
+    Command auth = h.getCommand("AUTH");
+    java.util.Set<String> verbs = java.util.Set.copyOf(h.getVerbs());
+    for (String verb : verbs) {
+      Command inner = h.getCommand(verb);
+      h.addCommand(
+          new Command() {
+            @Override
+            public void execute(String line, Session s)
+                throws IOException, DropConnectionException {
+              inner.execute(line, s);
+              Optional<String> longAuth = CommandLines.screen(s, verbs);
+              while (longAuth.isPresent()) {
+                auth.execute(longAuth.get(), s);
+                longAuth = CommandLines.screen(s, verbs);
+              }
+            }
+
+            @Override
+            public HelpMessage getHelp()
+                throws org.subethamail.smtp.internal.server.CommandException {
+              return inner.getHelp();
+            }
+
+            @Override
+            public String getName() {
+              return inner.getName();
+            }
+          });
+    }
   }
 
   private static Command gated(Verb inner, boolean tls, boolean auth) {
@@ -141,8 +181,11 @@ final class SmtpVerbs {
 
   /** AUTH (RFC 4954), driving the server's authentication handler through its challenges. */
   static final class Auth extends Verb {
-    Auth() {
+    private final Deadlines deadlines;
+
+    Auth(Deadlines deadlines) {
       super("AUTH");
+      this.deadlines = deadlines;
     }
 
     @Override
@@ -178,9 +221,17 @@ final class SmtpVerbs {
         Optional<String> challenge = handler.auth(line, s);
         while (challenge.isPresent()) {
           s.sendResponse(challenge.get());
-          String answer = s.getReader().readLine();
-          if (answer == null) {
-            return; // the client went away
+          Deadline deadline = deadlines.of(s);
+          deadline.awaitCommand(System.nanoTime());
+          String answer;
+          try {
+            answer = CommandLines.authResponse(s);
+          } catch (CommandLines.LineTooLong e) {
+            s.sendResponse("500 5.5.6 Authentication Exchange line is too long");
+            return;
+          }
+          if (answer == null || !deadline.working()) {
+            return; // the client went away, or ran out of time
           }
           if (answer.trim().equals("*")) {
             s.sendResponse("501 5.7.0 Authentication canceled");
@@ -333,6 +384,10 @@ final class SmtpVerbs {
             // SubEthaSMTP resets only after a 250.
             s.resetMailTransaction();
           }
+        } catch (Deadline.Passed e) {
+          // Out of time: the watchdog writes 421 4.4.2 and closes the session; nothing was
+          // accepted (the deadline stops before a message is used).
+          s.resetMailTransaction();
         } catch (java.net.SocketTimeoutException e) {
           // RFC 3463 4.4.2: the connection dropped (here: went silent); nothing was accepted.
           s.sendResponse("421 4.4.2 No message data for too long; closing");
@@ -352,14 +407,19 @@ final class SmtpVerbs {
    * the handler's reply.
    */
   static final class Data extends Verb {
-    Data() {
+    private final Deadlines deadlines;
+
+    Data(Deadlines deadlines) {
       super("DATA");
+      this.deadlines = deadlines;
     }
 
     @Override
     public void execute(String line, Session s) throws IOException, DropConnectionException {
+      Deadline deadline = deadlines.of(s);
       s.sendResponse("354 End data with <CR><LF>.<CR><LF>");
-      DotData data = new DotData(s.getRawInput(), BLOCK);
+      deadline.message(System.nanoTime());
+      DotData data = new DotData(s.getRawInput(), BLOCK, deadline);
       String reply;
       try {
         reply = s.getMessageHandler().data(data);
@@ -371,6 +431,48 @@ final class SmtpVerbs {
       data.drain();
       s.sendResponse(
           reply == null ? "250 2.0.0 Ok" : SMTPResponseHelper.buildResponse("250", reply));
+      s.resetMailTransaction();
+    }
+  }
+
+  /**
+   * BDAT's transfer once the sequence is right (RFC 3030): the chunks to the session's handler
+   * through {@link ChunkedData}, each but the last answered {@code 250 2.0.0}, then the handler's
+   * reply. A malformed BDAT gets {@code 501 5.5.4}; the session goes on.
+   */
+  static final class Bdat extends Verb {
+    private final Deadlines deadlines;
+
+    Bdat(Deadlines deadlines) {
+      super("BDAT");
+      this.deadlines = deadlines;
+    }
+
+    @Override
+    public void execute(String line, Session s) throws IOException, DropConnectionException {
+      ChunkedData.Chunk first = ChunkedData.Chunk.parse(argument(line, "BDAT"));
+      if (first == null) {
+        s.sendResponse(ChunkedData.Chunk.SYNTAX);
+        return;
+      }
+      Deadline deadline = deadlines.of(s);
+      deadline.message(System.nanoTime());
+      ChunkedData data = new ChunkedData(s, first, deadline);
+      String reply;
+      try {
+        try {
+          String accepted = s.getMessageHandler().data(data);
+          data.drain();
+          reply =
+              accepted == null ? "250 2.0.0 Ok" : SMTPResponseHelper.buildResponse("250", accepted);
+        } catch (RejectException e) {
+          data.drain();
+          reply = e.getErrorResponse();
+        }
+      } catch (ChunkedData.Abandoned e) {
+        reply = e.reply();
+      }
+      s.sendResponse(reply);
       s.resetMailTransaction();
     }
   }
@@ -395,6 +497,44 @@ final class SmtpVerbs {
         s.resetMailTransaction();
       }
       s.sendResponse(reply);
+    }
+  }
+
+  /**
+   * STARTTLS (RFC 3207) as SubEthaSMTP does it, with enhanced codes on its replies; the TLS socket
+   * comes from the listener's {@code startTlsSocketFactory}.
+   */
+  static final class StartTls extends Verb {
+    StartTls() {
+      super("STARTTLS");
+    }
+
+    @Override
+    public void execute(String line, Session s) throws IOException {
+      if (!line.strip().equalsIgnoreCase("STARTTLS")) {
+        s.sendResponse("501 5.5.4 Syntax: STARTTLS (no parameters)");
+        return;
+      }
+      if (!s.getServer().getEnableTLS()) {
+        s.sendResponse("502 5.5.1 STARTTLS is not offered here");
+        return;
+      }
+      if (s.isTLSStarted() || s.getSocket() instanceof javax.net.ssl.SSLSocket) {
+        s.sendResponse("503 5.5.1 TLS already active");
+        return;
+      }
+      s.sendResponse("220 2.0.0 Ready to start TLS");
+      try {
+        javax.net.ssl.SSLSocket tls = s.getServer().createSSLSocket(s.getSocket());
+        tls.startHandshake();
+        s.setSocket(tls);
+        s.resetSmtpProtocol(); // RFC 3207 §4.2: forget what the client said before
+        s.setTlsStarted(true);
+      } catch (IOException e) {
+        // A failed handshake leaves nothing to answer: the connection is unusable.
+        log.debug("starttls failed client={}: {}", s.getRemoteAddress(), e.toString());
+        s.quit();
+      }
     }
   }
 

@@ -306,7 +306,8 @@ final class SubmissionHandler implements MessageHandler {
 
   /**
    * Counts what DATA delivers and stops reading past the size limit or at a line longer than the
-   * line limit (the stream here is still dot-stuffed-free SMTP data, so lines end in CRLF).
+   * line limit. Lines end as they will be stored: at CRLF, and at a bare LF or a bare CR, which are
+   * made CRLF before signing.
    */
   static final class Limited extends InputStream {
     static final class Exceeded extends IOException {
@@ -321,7 +322,8 @@ final class SubmissionHandler implements MessageHandler {
     private final long limit;
     private final int lineLimit;
     private long count;
-    private int line; // octets since the last LF, CR included
+    private int line; // octets since the last line end, CR included
+    private boolean afterCr;
     private boolean stopped;
 
     Limited(InputStream in, long limit, int lineLimit) {
@@ -364,7 +366,14 @@ final class SubmissionHandler implements MessageHandler {
       }
       if (c == '\n') {
         line = 0;
-      } else if (++line > lineLimit + 1) { // + 1: the CR of the CRLF that ends the line
+        afterCr = false;
+        return;
+      }
+      if (afterCr) {
+        line = 0; // a bare CR ended the line: it is stored as CRLF (see CrlfOutput)
+      }
+      afterCr = c == '\r';
+      if (++line > lineLimit + 1) { // + 1: the CR of the CRLF that ends the line
         stopped = true;
         throw new LineTooLong();
       }

@@ -43,6 +43,7 @@ public final class SubmissionServer {
   static final int SPILL_THRESHOLD = 1024 * 1024;
 
   private final SessionGate gate;
+  private final Deadlines deadlines;
   private final List<SMTPServer> servers = new ArrayList<>();
   private final List<String> names = new ArrayList<>();
 
@@ -111,6 +112,15 @@ public final class SubmissionServer {
     Options c = p.options();
     MailsealConfig.Limits limits = c.limits();
     this.gate = new SessionGate(limits.connections(), limits.connectionsPerIp(), p.metrics());
+    this.deadlines =
+        new Deadlines(
+            Deadline.Rules.of(
+                limits.commandDeadline(),
+                limits.messageDeadline(),
+                limits.minDataRate(),
+                limits.dataRateGrace(),
+                limits.sessionLifetime()),
+            p.metrics());
     Predicate<String> signed = d -> p.keys().signingDomain(d).isPresent();
     List<SenderPattern> trustedSenders = new ArrayList<>();
     for (String d : c.domains()) {
@@ -145,8 +155,9 @@ public final class SubmissionServer {
                 .enableTLS(true)
                 .requireTLS(true)
                 .startTlsSocketFactory(p.tls()::startTls)
-                .sessionHandler(gate.handler(SessionGate.anyClient(), "")),
-            limits.dataTimeout()));
+                .sessionHandler(deadlines.tracking(gate.handler(SessionGate.anyClient(), ""))),
+            limits.dataTimeout(),
+            deadlines));
     names.add("submission " + sub.address() + ":" + sub.port() + " (STARTTLS)");
 
     MailsealConfig.Listener subs = c.listeners().submissions();
@@ -155,8 +166,9 @@ public final class SubmissionServer {
             implicitTls(base(c, subs, ctx, false), subs, p.tls())
                 .authenticationHandlerFactory(sasl)
                 .requireAuth(true)
-                .sessionHandler(gate.handler(SessionGate.anyClient(), "")),
-            limits.dataTimeout()));
+                .sessionHandler(deadlines.tracking(gate.handler(SessionGate.anyClient(), ""))),
+            limits.dataTimeout(),
+            deadlines));
     names.add("submissions " + subs.address() + ":" + subs.port() + " (implicit TLS)");
 
     Optional<MailsealConfig.Trusted> trusted = c.listeners().trusted();
@@ -168,10 +180,12 @@ public final class SubmissionServer {
                   .enableTLS(true)
                   .startTlsSocketFactory(p.tls()::startTls)
                   .sessionHandler(
-                      gate.handler(
-                          SessionGate.networks(trusted.get().networks()),
-                          "5.7.1 This listener serves only the configured trusted networks")),
-              limits.dataTimeout()));
+                      deadlines.tracking(
+                          gate.handler(
+                              SessionGate.networks(trusted.get().networks()),
+                              "5.7.1 This listener serves only the configured trusted networks"))),
+              limits.dataTimeout(),
+              deadlines));
       names.add("trusted " + t.address() + ":" + t.port() + " " + trusted.get().networks());
     }
   }
@@ -241,9 +255,9 @@ public final class SubmissionServer {
   }
 
   /** Builds one listener with our SMTP verbs in place of SubEthaSMTP's (see {@link SmtpVerbs}). */
-  private static SMTPServer built(SMTPServer.Builder b, Duration dataTimeout) {
+  private static SMTPServer built(SMTPServer.Builder b, Duration dataTimeout, Deadlines deadlines) {
     SMTPServer server = b.build();
-    SmtpVerbs.install(server, dataTimeout);
+    SmtpVerbs.install(server, dataTimeout, deadlines);
     return server;
   }
 
@@ -253,6 +267,7 @@ public final class SubmissionServer {
    * @throws IOException naming the listener that cannot bind (address in use, no permission)
    */
   public void start() throws IOException {
+    deadlines.start();
     for (int i = 0; i < servers.size(); i++) {
       try {
         servers.get(i).start();
@@ -299,5 +314,6 @@ public final class SubmissionServer {
     for (SMTPServer s : servers) {
       s.stop();
     }
+    deadlines.close();
   }
 }

@@ -10,7 +10,11 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
+import java.util.WeakHashMap;
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLSession;
+import javax.net.ssl.SSLSocket;
 import javax.net.ssl.X509ExtendedKeyManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,6 +24,15 @@ import org.slf4j.LoggerFactory;
  * change (looked at no more often than {@code recheck}, when a handshake asks). A file that does
  * not load is logged and the previous material stays in use, so a half-renewed certificate never
  * takes the listeners down.
+ *
+ * <p>It also refuses TLS 1.2 renegotiation (TLS 1.3 has none): a client may ask for a new full
+ * handshake on a connection as often as it likes, and each costs the server a signature. The key
+ * manager is asked for a key in every full handshake, with the socket and that handshake's session;
+ * a socket seen before with another handshake session is renegotiating, and gets no key, so the
+ * handshake fails before anything is signed. This is per socket and needs no JVM-wide switch (the
+ * JDK's {@code jdk.tls.rejectClientInitiatedRenegotiation} is a system property read once, when the
+ * first server handshake of the process loads the TLS classes: setting it from here would be global
+ * state that silently does nothing if anything did a handshake earlier).
  */
 final class ReloadingKeyManager extends X509ExtendedKeyManager {
   private static final Logger log = LoggerFactory.getLogger(ReloadingKeyManager.class);
@@ -38,6 +51,9 @@ final class ReloadingKeyManager extends X509ExtendedKeyManager {
   private final Duration recheck;
   private volatile Material current;
   private volatile Instant checkedAt = Instant.MIN;
+
+  /** Each socket's first handshake session; weak keys, so a closed socket is forgotten. */
+  private final Map<Socket, SSLSession> firstHandshake = new WeakHashMap<>();
 
   ReloadingKeyManager(Loader loader, Clock clock, Duration recheck) {
     this.loader = loader;
@@ -86,8 +102,31 @@ final class ReloadingKeyManager extends X509ExtendedKeyManager {
 
   @Override
   public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
+    if (renegotiating(socket)) {
+      return null;
+    }
     refresh();
     return matches(keyType) ? ALIAS : null;
+  }
+
+  /** Whether {@code socket} already did a full handshake other than the one in progress. */
+  private boolean renegotiating(Socket socket) {
+    if (!(socket instanceof SSLSocket ssl)) {
+      return false;
+    }
+    SSLSession now = ssl.getHandshakeSession();
+    if (now == null) {
+      return false;
+    }
+    SSLSession first;
+    synchronized (firstHandshake) {
+      first = firstHandshake.putIfAbsent(socket, now);
+    }
+    if (first == null || first == now) {
+      return false;
+    }
+    log.info("tls renegotiation refused client={}", socket.getInetAddress().getHostAddress());
+    return true;
   }
 
   @Override

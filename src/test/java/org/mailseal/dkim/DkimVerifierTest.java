@@ -200,7 +200,7 @@ class DkimVerifierTest {
         DkimSigner.signField(
             SignatureAlgorithms.signer(Algorithm.RSA_SHA256, DkimSignerTest.rsa),
             Canonicalization.RELAXED,
-            fields,
+            new HeaderSelection(fields),
             List.of("from"),
             unsigned);
     String field = unsigned + java.util.Base64.getEncoder().encodeToString(b) + "\r\n";

@@ -132,7 +132,7 @@ class KnownAnswerTest {
           DkimSigner.signField(
               SignatureAlgorithms.signer(algorithm, key),
               Canonicalization.fromTag(c[0]),
-              fields,
+              new HeaderSelection(fields),
               names,
               DkimVerifier.withoutBValue(f.raw()));
       assertThat(java.util.Base64.getEncoder().encodeToString(b))
