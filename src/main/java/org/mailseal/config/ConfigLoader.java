@@ -453,8 +453,16 @@ public final class ConfigLoader {
       }
     }
     dm.finish();
+    boolean parked = f.bool("parked", false);
+    if (parked) {
+      for (String signing : List.of("algorithms", "rsa-bits", "rotation")) {
+        if (f.has(signing)) {
+          f.problemAtKey(signing, "a parked domain has no keys: remove " + signing + " or parked");
+        }
+      }
+    }
     f.finish();
-    return new MailsealConfig.Domain(name, algorithms, bits, rotation, s, dmarc);
+    return new MailsealConfig.Domain(name, algorithms, bits, rotation, s, dmarc, parked);
   }
 
   private static String mailto(String v) {

@@ -37,8 +37,34 @@ public record MailsealConfig(
     domains = Map.copyOf(domains);
   }
 
-  /** The domains mailseal signs for, sorted. */
+  /** The domains mailseal signs for (every configured domain but the parked ones), sorted. */
   public List<String> domainNames() {
+    List<String> names = new ArrayList<>();
+    domains.forEach(
+        (name, d) -> {
+          if (!d.parked()) {
+            names.add(name);
+          }
+        });
+    names.sort(null);
+    return names;
+  }
+
+  /** The parked domains: they send no mail and publish records that say so. Sorted. */
+  public List<String> parkedDomainNames() {
+    List<String> names = new ArrayList<>();
+    domains.forEach(
+        (name, d) -> {
+          if (d.parked()) {
+            names.add(name);
+          }
+        });
+    names.sort(null);
+    return names;
+  }
+
+  /** Every configured domain, signing and parked, sorted: what {@code dns records} covers. */
+  public List<String> allDomainNames() {
     List<String> names = new ArrayList<>(domains.keySet());
     names.sort(null);
     return names;
@@ -343,6 +369,8 @@ public record MailsealConfig(
    *
    * @param algorithms one ACTIVE key of each signs
    * @param rsaBits size of new RSA keys: 2048, 3072 or 4096
+   * @param parked the domain sends no mail: no keys, no rotation; its records say so (SPF -all,
+   *     DMARC p=reject, a null MX, an empty DKIM key for every selector) and submission refuses it
    */
   public record Domain(
       String name,
@@ -350,7 +378,8 @@ public record MailsealConfig(
       int rsaBits,
       Rotation rotation,
       Spf spf,
-      Dmarc dmarc) {
+      Dmarc dmarc,
+      boolean parked) {
     public Domain {
       algorithms = List.copyOf(algorithms);
     }

@@ -184,6 +184,42 @@ class RelayTest {
     }
   }
 
+  @Test
+  void readyNamesEachDomainWithoutAnActiveKey() throws Exception {
+    MailsealConfig config =
+        config(
+            "keys:",
+            "  directory: " + dir.resolve("keys"),
+            "  dns-export: " + dir.resolve("dns"),
+            "spool:",
+            "  directory: " + dir.resolve("spool"),
+            "admin:",
+            "  address: 127.0.0.1",
+            "  port: 0",
+            "domains:",
+            "  example.com:",
+            "    algorithms: [ed25519]",
+            "    rotation: {dns-check: servers, dns-servers: [\"" + zone.hostPort() + "\"]}");
+    // Imported as PENDING, as keys import did before DNS showed the record: nothing signs.
+    new org.mailseal.keys.FileKeyStore(config.keys().directory(), Clock.systemUTC())
+        .add(
+            "example.com",
+            new org.mailseal.keys.Selector("mail"),
+            new org.mailseal.keys.KeyGenerator(new SecureRandom())
+                .generate(org.mailseal.keys.KeyAlgorithm.ED25519, 0)
+                .getPrivate(),
+            org.mailseal.keys.KeyState.PENDING);
+    try (Relay relay = new Relay(config, new PrintWriter(new StringWriter()))) {
+      relay.start();
+      java.net.HttpURLConnection ready =
+          (java.net.HttpURLConnection)
+              new java.net.URL("http://127.0.0.1:" + relay.adminPort() + "/ready").openConnection();
+      assertThat(ready.getResponseCode()).isEqualTo(503);
+      assertThat(new String(ready.getErrorStream().readAllBytes()))
+          .contains("keys: no ACTIVE DKIM key for example.com (their mail gets 451");
+    }
+  }
+
   /** A configuration of the TLS, listeners and users every test here shares, then {@code rest}. */
   private MailsealConfig config(String... rest) throws Exception {
     List<String> lines = new java.util.ArrayList<>(ServeProcess.loopbackListeners(dir));

@@ -92,7 +92,8 @@ final class RunningServer implements AutoCloseable {
                         new MailsealConfig.Listener("127.0.0.1", 0, false),
                         List.of("127.0.0.1/32")))),
             limits.apply(MailsealConfig.Limits.builder()).build(),
-            List.of("example.com", "nokey.example"));
+            List.of("example.com", "nokey.example"),
+            List.of("parked.example"));
     SecureRandom random = new SecureRandom();
     keys = new FileKeyStore(dir.resolve("keys"), clock);
     KeyGenerator gen = new KeyGenerator(random);

@@ -325,4 +325,18 @@ class SubmissionServerTest {
           .startsWith("250 2.0.0");
     }
   }
+
+  @Test
+  void aSenderAtAParkedDomainIsRefusedAndToldWhy() throws Exception {
+    try (SmtpDialog d = SmtpDialog.plain(s.trustedPort(), s.trust)) {
+      d.reply();
+      d.expect("EHLO cron.test", "250");
+      assertThat(d.command("MAIL FROM:<billing@parked.example>"))
+          .isEqualTo(
+              "550 5.7.1 parked.example is a parked domain: it sends no mail, and its DNS tells"
+                  + " receivers to reject mail from it");
+      assertThat(d.command("MAIL FROM:<x@mail.parked.example>"))
+          .startsWith("550 5.7.1 mail.parked");
+    }
+  }
 }
