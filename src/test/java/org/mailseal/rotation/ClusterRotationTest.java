@@ -221,12 +221,17 @@ class ClusterRotationTest {
     assertThat(pending(admin)).as("nothing is due before the next quarter").isEmpty();
 
     // The next quarterly firing comes: the clock moves to it and the firing is stored in the
-    // shared job store, as a cron firing is; both nodes' Quartz threads compete for it.
+    // shared job store, as a cron firing is, while both nodes hold still; then both resume and
+    // their Quartz threads compete for it.
     CronExpression quarterly = new CronExpression(QUARTERLY);
     quarterly.setTimeZone(TimeZone.getTimeZone("UTC"));
     Instant at = quarterly.getTimeAfter(Date.from(clock.instant())).toInstant();
     clock.advance(Duration.between(clock.instant(), at));
+    one.quartz().standby();
+    two.quartz().standby();
     one.scheduler().fireGeneration(D, at);
+    two.quartz().start();
+    one.quartz().start();
 
     await("the scheduled generation").until(() -> pending(admin).size() == 1);
     // A second firing would show as a second key or a second Publish: wait until the stored

@@ -188,18 +188,24 @@ class RotationSchedulerTest {
         new RotationScheduler(quartz, rotator(clock, QUARTERLY, k -> false), Duration.ofHours(1));
     open.add(scheduler);
     scheduler.start();
-    // The reconcile at start catches up the 03:00 firing; the firing itself, run after it, and a
-    // doubled one find its key PENDING.
+    // The reconcile at start catches up the 03:00 firing; the firing itself, run after it, finds
+    // the key made for it.
     await("the reconcile at start").until(() -> reconciles.get() >= 1);
-    Instant due = Instant.parse("2026-04-01T03:00:00Z");
-    scheduler.fireGeneration(D, due);
+    assertThat(keys(KeyState.PENDING)).hasSize(1);
+    scheduler.fireGeneration(D, Instant.parse("2026-04-01T03:00:00Z"));
     await("the firing").until(() -> reconciles.get() >= 2);
-    clock.advance(Duration.ofSeconds(1));
-    scheduler.fireGeneration(D, due);
-    await("the doubled firing").until(() -> reconciles.get() >= 3);
+    // DNS never shows that key, so it is still PENDING at the next quarter's firing: that firing
+    // is due, and generates nothing while a key waits.
+    Instant july = nextFiring(quartz, clock.instant());
+    clock.set(july);
+    scheduler.fireGeneration(D, july);
+    await("the next quarter's firing").until(() -> reconciles.get() >= 3);
 
     assertThat(keys(KeyState.PENDING)).hasSize(1);
     assertThat(generated()).isEqualTo(1);
+    assertThat(List.copyOf(done))
+        .as("the reconcile after the July firing says DNS is late")
+        .anyMatch(t -> t instanceof Transition.DnsLate);
   }
 
   @Test
