@@ -38,20 +38,24 @@ final class ConfigCommand {
       mixinStandardHelpOptions = true,
       description = "Check the configuration; print every problem with its line and key.")
   static final class Check implements Callable<Integer> {
-    @Option(
-        names = "--config",
-        defaultValue = "config/mailseal.yaml",
-        paramLabel = "FILE",
-        description = "Configuration file (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--config", paramLabel = "FILE", description = ConfigLocation.HELP)
     Path file;
 
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
-      MailsealConfig c = load(file);
+      Path found = ConfigLocation.find(file);
+      MailsealConfig c = load(found);
       PrintWriter out = spec.commandLine().getOut();
-      out.println(file + ": OK");
+      out.println(found + ": OK");
+      Path base = c.server().baseDirectory();
+      out.println(
+          "  relative paths: under "
+              + base
+              + (base.equals(ConfigLoader.defaultBase(found))
+                  ? " (the directory above the file's)"
+                  : " (server.base-directory)"));
       out.println(
           "  listeners: submission "
               + c.listeners().submission().address()

@@ -1,12 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.mailseal.cli;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Optional;
-import org.mailseal.config.ConfigLoader;
 import org.mailseal.config.MailsealConfig;
 import org.mailseal.keys.FileKeyStore;
 import org.mailseal.keys.KeyStore;
@@ -18,10 +16,7 @@ import picocli.CommandLine.Option;
  * directory it names; {@code --keys-dir} always means that directory.
  */
 final class KeyStoreOptions {
-  @Option(
-      names = "--config",
-      paramLabel = "FILE",
-      description = "Configuration file (default: config/mailseal.yaml, when it exists).")
+  @Option(names = "--config", paramLabel = "FILE", description = ConfigLocation.HELP)
   Path config;
 
   @Option(
@@ -30,14 +25,9 @@ final class KeyStoreOptions {
       description = "Key store directory (default: keys.directory of the configuration, or keys).")
   Path keysDir;
 
-  /** The configuration, when one was given or the default file exists. */
+  /** The configuration, when one was given or a default file exists. */
   Optional<MailsealConfig> configuration() {
-    if (config != null) {
-      return Optional.of(ConfigCommand.load(config));
-    }
-    return Files.exists(ConfigLoader.DEFAULT)
-        ? Optional.of(ConfigCommand.load(ConfigLoader.DEFAULT))
-        : Optional.empty();
+    return ConfigLocation.existing(config).map(ConfigCommand::load);
   }
 
   Path directory() {

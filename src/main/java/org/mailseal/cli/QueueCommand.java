@@ -15,7 +15,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
-import org.mailseal.config.ConfigLoader;
 import org.mailseal.config.MailsealConfig;
 import org.mailseal.delivery.Bouncer;
 import org.mailseal.delivery.DeliveryWorker;
@@ -59,7 +58,7 @@ final class QueueCommand {
 
   /** Where the spool is: {@code --spool-dir}, or spool.directory of the configuration. */
   static final class SpoolOptionsMixin {
-    @Option(names = "--config", paramLabel = "FILE", description = "Configuration file.")
+    @Option(names = "--config", paramLabel = "FILE", description = ConfigLocation.HELP)
     Path config;
 
     @Option(names = "--spool-dir", paramLabel = "DIR", description = "Spool directory.")
@@ -69,11 +68,9 @@ final class QueueCommand {
       if (spoolDir != null) {
         return spoolDir;
       }
-      Path file = config != null ? config : ConfigLoader.DEFAULT;
-      if (config == null && !java.nio.file.Files.exists(file)) {
-        return Path.of("var/spool");
-      }
-      return ConfigCommand.load(file).spool().directory();
+      return ConfigLocation.existing(config)
+          .map(c -> ConfigCommand.load(c).spool().directory())
+          .orElse(Path.of("var/spool"));
     }
   }
 
@@ -379,11 +376,7 @@ final class QueueCommand {
       if (where.spoolDir != null && where.config == null) {
         return Optional.empty();
       }
-      Path file = where.config != null ? where.config : ConfigLoader.DEFAULT;
-      if (!java.nio.file.Files.exists(file)) {
-        return Optional.empty();
-      }
-      return Optional.of(ConfigCommand.load(file));
+      return ConfigLocation.existing(where.config).map(ConfigCommand::load);
     }
 
     /** No server holds the spool: fail, sign and queue the DSN in this process. */

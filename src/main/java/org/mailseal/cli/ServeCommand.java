@@ -26,18 +26,14 @@ import sun.misc.Signal;
       "Stops gracefully on SIGTERM or Ctrl-C."
     })
 final class ServeCommand implements Callable<Integer> {
-  @Option(
-      names = "--config",
-      paramLabel = "FILE",
-      description = "Configuration file (default: ${DEFAULT-VALUE}).",
-      defaultValue = "config/mailseal.yaml")
+  @Option(names = "--config", paramLabel = "FILE", description = ConfigLocation.HELP)
   Path config;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
-    MailsealConfig c = ConfigCommand.load(config);
+    MailsealConfig c = ConfigCommand.load(ConfigLocation.find(config));
     if (!org.mailseal.metrics.LogFormat.PLAIN.equals(c.logging().format())) {
       // logging.format: json (MAILSEAL_LOG_FORMAT, when set, wins; logback.xml reads it).
       org.mailseal.metrics.LogFormat.applyConfigured(c.logging().format(), System.getenv());

@@ -45,10 +45,7 @@ final class SpfCommand {
         })
     String ip;
 
-    @Option(
-        names = "--config",
-        paramLabel = "FILE",
-        description = "Configuration file (default: config/mailseal.yaml, when it exists).")
+    @Option(names = "--config", paramLabel = "FILE", description = ConfigLocation.HELP)
     java.nio.file.Path config;
 
     @Option(
@@ -84,11 +81,11 @@ final class SpfCommand {
 
     /** The relay's own sending address from the configuration, for the default --ip. */
     private java.util.Optional<String> egress() {
-      java.nio.file.Path file = config != null ? config : org.mailseal.config.ConfigLoader.DEFAULT;
-      if (config == null && !java.nio.file.Files.exists(file)) {
+      java.util.Optional<java.nio.file.Path> file = ConfigLocation.existing(config);
+      if (file.isEmpty()) {
         return java.util.Optional.empty();
       }
-      org.mailseal.config.MailsealConfig c = ConfigCommand.load(file);
+      org.mailseal.config.MailsealConfig c = ConfigCommand.load(file.get());
       java.util.List<String> all = new java.util.ArrayList<>(c.delivery().mx().egressIpv4());
       all.addAll(c.delivery().mx().egressIpv6());
       return all.stream().findFirst();

@@ -59,7 +59,7 @@ public final class ConfigLoader {
       problems.add(
           new ConfigException.Problem(file, k.line(), k.column(), k.name(), "key given twice"));
     }
-    Fields top = new Fields(file, "", root, problems);
+    Fields top = new Fields(file, "", root, problems, defaultBase(path));
     MailsealConfig config = read(path, top);
     if (!problems.isEmpty()) {
       problems.sort(
@@ -72,14 +72,39 @@ public final class ConfigLoader {
     return config;
   }
 
+  /**
+   * Where relative paths of a file that sets no {@code server.base-directory} land: the directory
+   * above the file's own, so {@code config/mailseal.yaml} of a source tree points into that tree
+   * whatever the working directory.
+   */
+  public static Path defaultBase(Path file) {
+    Path dir = file.toAbsolutePath().normalize().getParent();
+    return dir.getParent() == null ? dir : dir.getParent();
+  }
+
   private static MailsealConfig read(Path path, Fields top) {
     Fields server = top.section("server");
+    Path base = defaultBase(path);
+    if (server.has("base-directory")) {
+      String b = server.string("base-directory", "");
+      if (b.startsWith("/")) {
+        base = Path.of(b).normalize();
+      } else {
+        server.problem(
+            server.raw("base-directory"),
+            server.path("base-directory"),
+            "must be an absolute directory, found " + b);
+      }
+    }
+    top = top.withBase(base);
+    server = server.withBase(base);
     MailsealConfig.Server s =
         new MailsealConfig.Server(
             server.string("hostname", "localhost"),
             server.bool("received-client-ip", true),
             server.bool("relay-unsigned", false),
-            server.duration("shutdown-grace", Duration.ofSeconds(30)));
+            server.duration("shutdown-grace", Duration.ofSeconds(30)),
+            base);
     server.finish();
 
     Fields tls = top.section("tls");
@@ -91,7 +116,7 @@ public final class ConfigLoader {
           "give both certificate and key, or neither for a self-signed certificate");
     }
     MailsealConfig.Tls t =
-        new MailsealConfig.Tls(cert, key, Path.of(tls.string("self-signed-directory", "var/tls")));
+        new MailsealConfig.Tls(cert, key, tls.file("self-signed-directory", "var/tls"));
     tls.finish();
 
     Fields listeners = top.section("listeners");
@@ -121,7 +146,7 @@ public final class ConfigLoader {
     Fields users = top.section("users");
     MailsealConfig.Users u =
         new MailsealConfig.Users(
-            Path.of(users.string("file", "var/users.yaml")),
+            users.file("file", "var/users.yaml"),
             users.duration("login-cache", Duration.ofMinutes(10)));
     users.finish();
 
@@ -148,17 +173,16 @@ public final class ConfigLoader {
     }
     MailsealConfig.Keys k =
         new MailsealConfig.Keys(
-            Path.of(keys.string("directory", "keys")),
+            keys.file("directory", "keys"),
             template,
-            Path.of(keys.string("dns-export", "var/dns")),
+            keys.file("dns-export", "var/dns"),
             keys.duration("reconcile-interval", Duration.ofMinutes(5)));
     keys.finish();
 
     Fields spool = top.section("spool");
     MailsealConfig.Spool sp =
         new MailsealConfig.Spool(
-            Path.of(spool.string("directory", "var/spool")),
-            spool.duration("max-age", Duration.ofDays(5)));
+            spool.file("directory", "var/spool"), spool.duration("max-age", Duration.ofDays(5)));
     spool.finish();
 
     MailsealConfig.Delivery delivery = delivery(top.section("delivery"));
@@ -222,7 +246,7 @@ public final class ConfigLoader {
   }
 
   private static Optional<Path> optionalPath(Fields f, String key) {
-    return f.has(key) ? Optional.of(Path.of(f.string(key, ""))) : Optional.empty();
+    return f.has(key) ? Optional.of(f.file(key, "")) : Optional.empty();
   }
 
   /** A secret given as {@code <name>-env} or {@code <name>-file}; never inline. */
@@ -241,7 +265,7 @@ public final class ConfigLoader {
     if (f.has(env)) {
       return Optional.of(new SecretRef(f.string(env, ""), null));
     } else if (f.has(file)) {
-      return Optional.of(new SecretRef(null, Path.of(f.string(file, ""))));
+      return Optional.of(new SecretRef(null, f.file(file, "")));
     }
     return Optional.empty();
   }
@@ -273,7 +297,7 @@ public final class ConfigLoader {
   private static MailsealConfig.Delivery delivery(Fields f) {
     String route = f.choice("route", "file", "file", "smarthost", "mx");
     Fields file = f.section("file");
-    Path dir = Path.of(file.string("directory", "var/outbox"));
+    Path dir = file.file("directory", "var/outbox");
     file.finish();
     Fields rf = f.section("routes");
     Map<String, String> routes = new LinkedHashMap<>();

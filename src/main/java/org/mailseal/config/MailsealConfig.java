@@ -10,8 +10,8 @@ import java.util.Optional;
 
 /**
  * The whole configuration, read once from {@code config/mailseal.yaml} by {@link ConfigLoader} and
- * checked before anything starts. Immutable; every default is filled in. Relative paths are
- * relative to the working directory.
+ * checked before anything starts. Immutable; every default is filled in. Every path is absolute: a
+ * relative one in the file is resolved against {@link Server#baseDirectory()}.
  */
 public record MailsealConfig(
     Path file,
@@ -49,9 +49,16 @@ public record MailsealConfig(
    * @param relayUnsigned whether mail of a domain without an ACTIVE key is relayed unsigned instead
    *     of refused with 451
    * @param shutdownGrace how long in-flight sessions and deliveries may take after SIGTERM
+   * @param baseDirectory the absolute directory relative paths of the file were resolved against:
+   *     {@code server.base-directory} (the installed package sets /var/lib/mailseal), else the
+   *     directory above the file's own
    */
   public record Server(
-      String hostname, boolean receivedClientIp, boolean relayUnsigned, Duration shutdownGrace) {}
+      String hostname,
+      boolean receivedClientIp,
+      boolean relayUnsigned,
+      Duration shutdownGrace,
+      Path baseDirectory) {}
 
   /**
    * The listeners' certificate. Without {@code certificate} and {@code key}, a self-signed

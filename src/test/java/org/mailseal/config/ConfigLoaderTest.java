@@ -80,7 +80,7 @@ class ConfigLoaderTest {
     assertThat(c.listeners().submission().port()).isEqualTo(2587);
     assertThat(c.listeners().submissions().port()).isEqualTo(2465);
     assertThat(c.delivery().route()).isEqualTo("file");
-    assertThat(c.delivery().fileDirectory()).isEqualTo(Path.of("var/outbox"));
+    assertThat(c.delivery().fileDirectory()).isEqualTo(Path.of("var/outbox").toAbsolutePath());
     assertThat(c.users().loginCache()).isEqualTo(Duration.ofMinutes(10));
     MailsealConfig.Domain d = c.domain("example.com").orElseThrow();
     assertThat(d.algorithms()).containsExactly("rsa", "ed25519");
@@ -99,6 +99,49 @@ class ConfigLoaderTest {
     assertThat(ref.toString()).doesNotContain("s3cret").contains("****");
     assertThatThrownBy(() -> new SecretRef("MAILSEAL_TEST_UNSET_VARIABLE", null).resolve())
         .hasMessage("environment variable MAILSEAL_TEST_UNSET_VARIABLE is not set");
+  }
+
+  @Test
+  void relativePathsLandInTheDirectoryAboveTheFilesOwnWhateverTheWorkingDirectory(@TempDir Path dir)
+      throws Exception {
+    Path file = dir.resolve("tree/config/mailseal.yaml");
+    Files.createDirectories(file.getParent());
+    Files.writeString(
+        file,
+        "keys:\n  directory: keys\nspool:\n  directory: /abs/spool\ndomains:\n  a.example: {}\n");
+    MailsealConfig c = ConfigLoader.load(file);
+    Path tree = dir.resolve("tree").toAbsolutePath().normalize();
+    assertThat(c.server().baseDirectory()).isEqualTo(tree);
+    assertThat(c.keys().directory()).isEqualTo(tree.resolve("keys"));
+    assertThat(c.users().file()).isEqualTo(tree.resolve("var/users.yaml"));
+    assertThat(c.spool().directory()).isEqualTo(Path.of("/abs/spool"));
+  }
+
+  @Test
+  void baseDirectoryInTheFileIsWhereRelativePathsLand(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("etc/mailseal.yaml");
+    Files.createDirectories(file.getParent());
+    Files.writeString(
+        file,
+        "server:\n  base-directory: /var/lib/mailseal\ntls:\n  certificate: c.pem\n  key: k.pem\n"
+            + "delivery:\n  file:\n    directory: var/outbox\ndomains:\n  a.example: {}\n");
+    MailsealConfig c = ConfigLoader.load(file);
+    Path base = Path.of("/var/lib/mailseal");
+    assertThat(c.server().baseDirectory()).isEqualTo(base);
+    assertThat(c.keys().directory()).isEqualTo(base.resolve("keys"));
+    assertThat(c.spool().directory()).isEqualTo(base.resolve("var/spool"));
+    assertThat(c.delivery().fileDirectory()).isEqualTo(base.resolve("var/outbox"));
+    assertThat(c.tls().certificate()).contains(base.resolve("c.pem"));
+    assertThat(c.tls().selfSignedDirectory()).isEqualTo(base.resolve("var/tls"));
+  }
+
+  @Test
+  void relativeBaseDirectoryIsAProblem(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("mailseal.yaml");
+    Files.writeString(file, "server:\n  base-directory: state\ndomains:\n  a.example: {}\n");
+    assertThatThrownBy(() -> ConfigLoader.load(file))
+        .hasMessageEndingWith(
+            ":2:19: server.base-directory: must be an absolute directory, found state");
   }
 
   @Test

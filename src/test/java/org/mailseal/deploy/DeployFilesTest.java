@@ -148,10 +148,12 @@ class DeployFilesTest {
     assertThat(c.listeners().submission().address()).isEqualTo("0.0.0.0");
     assertThat(c.listeners().submission().port()).isEqualTo(587);
     assertThat(c.listeners().submissions().port()).isEqualTo(465);
-    // The image's working directory is /app, whose volumes are keys/ and var/.
-    assertThat(c.keys().directory()).isEqualTo(Path.of("keys"));
-    assertThat(c.spool().directory().startsWith("var")).isTrue();
-    assertThat(c.users().file().startsWith("var")).isTrue();
+    // Relative paths land under app/ (/app in the image), whose volumes are keys/ and var/.
+    Path app = DEPLOY.resolve("container/app").toAbsolutePath().normalize();
+    assertThat(c.server().baseDirectory()).isEqualTo(app);
+    assertThat(c.keys().directory()).isEqualTo(app.resolve("keys"));
+    assertThat(c.spool().directory().startsWith(app.resolve("var"))).isTrue();
+    assertThat(c.users().file().startsWith(app.resolve("var"))).isTrue();
     assertThat(c.logging().format()).isEqualTo("json");
   }
 
