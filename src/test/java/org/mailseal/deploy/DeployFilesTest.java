@@ -61,13 +61,10 @@ class DeployFilesTest {
     assertThat(s.get("PrivateTmp")).containsExactly("yes");
     assertThat(s.get("AmbientCapabilities")).containsExactly("CAP_NET_BIND_SERVICE");
     assertThat(s.get("CapabilityBoundingSet")).containsExactly("CAP_NET_BIND_SERVICE");
-    assertThat(s.get("ReadWritePaths"))
-        .containsExactly("/var/lib/mailseal/var /var/lib/mailseal/keys");
+    assertThat(s.get("ReadWritePaths")).containsExactly("/var/lib/mailseal");
     assertThat(s.get("WorkingDirectory")).containsExactly("/var/lib/mailseal");
     assertThat(s.get("ExecStart"))
-        .containsExactly(
-            "/usr/bin/java -jar /opt/mailseal/mailseal.jar serve --config"
-                + " /etc/mailseal/mailseal.yaml");
+        .containsExactly("/usr/bin/mailseal serve --config /etc/mailseal/mailseal.yaml");
     assertThat(s.get("Restart")).containsExactly("on-failure");
     assertThat(s.get("SuccessExitStatus")).containsExactly("143");
   }
