@@ -30,7 +30,8 @@ import picocli.CommandLine.Command;
       QueueCommand.class,
       ServeCommand.class,
       BenchCommand.class,
-      UsersCommand.class
+      UsersCommand.class,
+      SendmailCommand.class
     })
 public final class MailsealCommand implements Runnable {
 
@@ -43,8 +44,25 @@ public final class MailsealCommand implements Runnable {
 
   /** Builds the command line with the project's error handling installed. */
   public static CommandLine commandLine() {
-    CommandLine cl = new CommandLine(new MailsealCommand());
+    return commandLine(System.in);
+  }
+
+  /** The same, with {@code mailseal sendmail} reading its message from {@code stdin}. */
+  static CommandLine commandLine(InputStream stdin) {
+    CommandLine.IFactory defaults = CommandLine.defaultFactory();
+    CommandLine.IFactory factory =
+        new CommandLine.IFactory() {
+          @Override
+          public <K> K create(Class<K> cls) throws Exception {
+            return cls == SendmailCommand.class
+                ? cls.cast(new SendmailCommand(stdin))
+                : defaults.create(cls);
+          }
+        };
+    CommandLine cl = new CommandLine(new MailsealCommand(), factory);
     cl.setExecutionExceptionHandler(MailsealCommand::handle);
+    // sendmail's own options (-t, -oi, -FCronDaemon…) reach SendmailArgs as they are.
+    cl.getSubcommands().get("sendmail").setUnmatchedOptionsArePositionalParams(true);
     return cl;
   }
 

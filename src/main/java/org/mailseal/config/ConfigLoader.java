@@ -133,8 +133,17 @@ public final class ConfigLoader {
             tr.path("networks"),
             "list the client networks that may send without AUTH, e.g. [127.0.0.1/32]");
       }
-      MailsealConfig.Listener tl = listener(tr, 2525, "networks");
-      trusted = Optional.of(new MailsealConfig.Trusted(tl, networks));
+      Optional<String> origin = Optional.empty();
+      if (tr.has("origin")) {
+        String o = tr.string("origin", "").toLowerCase(Locale.ROOT);
+        if (DOMAIN.matcher(o).matches()) {
+          origin = Optional.of(o);
+        } else {
+          tr.problem(tr.raw("origin"), tr.path("origin"), "not a domain name: " + o);
+        }
+      }
+      MailsealConfig.Listener tl = listener(tr, 2525, "networks", "origin");
+      trusted = Optional.of(new MailsealConfig.Trusted(tl, networks, origin));
     }
     MailsealConfig.Listeners l =
         new MailsealConfig.Listeners(

@@ -76,8 +76,10 @@ public record MailsealConfig(
 
   /**
    * @param networks the client networks (CIDR) that may relay without AUTH
+   * @param origin the domain {@code mailseal sendmail} gives a bare name such as {@code root}, in
+   *     the envelope and the From field (Postfix's myorigin); empty: the first signing domain
    */
-  public record Trusted(Listener listener, List<String> networks) {
+  public record Trusted(Listener listener, List<String> networks, Optional<String> origin) {
     public Trusted {
       networks = List.copyOf(networks);
     }
