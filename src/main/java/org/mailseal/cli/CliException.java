@@ -14,6 +14,12 @@ public final class CliException extends RuntimeException {
   /** Exit status for a check that found a problem (a signature that fails, a missing record). */
   public static final int CHECK_FAILED = 1;
 
+  /** Exit status when a service the command needed could not be reached: DNS, database, relay. */
+  public static final int UNAVAILABLE = 3;
+
+  /** Exit status for a bug (an unexpected exception): EX_SOFTWARE. */
+  public static final int INTERNAL = 70;
+
   private final int exitCode;
 
   public CliException(String message) {

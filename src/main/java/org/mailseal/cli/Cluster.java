@@ -58,7 +58,9 @@ final class Cluster implements AutoCloseable {
     try {
       pool = Database.open(c.database(), c.username(), password, c.poolSize(), "mailseal");
     } catch (DatabaseException e) {
-      throw new CliException("cluster: " + e.getMessage());
+      throw new CliException(
+          "cluster: " + e.getMessage(),
+          refusedLogin(e) ? CliException.USAGE : CliException.UNAVAILABLE);
     }
     try {
       Migrator migrator = new Migrator(pool);
@@ -69,6 +71,21 @@ final class Cluster implements AutoCloseable {
       throw new CliException("cluster: " + e.getMessage());
     }
     return new Cluster(pool, new PgKeyStore(pool, kek, random, clock));
+  }
+
+  /** Whether the server answered and refused the login (SQLSTATE class 28): a setting to fix. */
+  private static boolean refusedLogin(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.sql.SQLException s
+          && s.getSQLState() != null
+          && s.getSQLState().startsWith("28")) {
+        return true;
+      }
+      if (t instanceof IllegalArgumentException) {
+        return true; // a malformed URL
+      }
+    }
+    return false;
   }
 
   KeyStore keys() {

@@ -26,10 +26,11 @@ final class DmarcCommand {
       name = "check",
       mixinStandardHelpOptions = true,
       description = {
-        "Find DOMAIN's DMARC policy (RFC 9989 tree walk), lint it, and say which step of the",
-        "ramp p=none -> p=quarantine -> p=reject it is on. With a configuration that signs",
-        "DOMAIN, also compare the record with the one it asks to publish. Exits 1 when there is",
-        "no record or it does not parse."
+        "Find DOMAIN's DMARC policy (RFC 9989 tree walk), lint it, and say which step of the"
+            + " ramp p=none -> p=quarantine -> p=reject it is on.",
+        "With a configuration that signs DOMAIN, also compare the record with the one it asks"
+            + " to publish. Exits 1 when there is no record or it does not parse, 3 when DNS could"
+            + " not be asked."
       })
   static final class Check implements Callable<Integer> {
     @Parameters(paramLabel = "DOMAIN")
@@ -61,7 +62,8 @@ final class DmarcCommand {
     /**
      * @param configured the record the configuration asks to publish, when it signs the domain
      */
-    static int run(DnsLookup lookup, String domain, Optional<String> configured, PrintWriter out) {
+    static int run(DnsLookup dns, String domain, Optional<String> configured, PrintWriter out) {
+      WatchedLookup lookup = new WatchedLookup(dns);
       DmarcCheck.Report r = DmarcCheck.check(lookup, domain);
       if (r.record().isPresent()) {
         out.println(r.foundAt().orElseThrow() + ": " + r.record().get());
@@ -83,7 +85,7 @@ final class DmarcCommand {
       out.println("step: " + r.step());
       out.println(r.next());
       out.flush();
-      return r.ok() ? 0 : CliException.CHECK_FAILED;
+      return lookup.exitCode(r.ok());
     }
 
     /** Equal tag lists, whatever the spacing around {@code ;} and {@code =}. */

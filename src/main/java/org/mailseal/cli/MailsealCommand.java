@@ -18,6 +18,20 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = MailsealCommand.Version.class,
     description = "Outbound DKIM-signing SMTP relay.",
+    usageHelpAutoWidth = true,
+    exitCodeListHeading = "%nExit status:%n",
+    exitCodeList = {
+      "0:Success.",
+      "1:A check found a problem (dns check, spf check, dmarc check, verify, config check).",
+      "2:Usage or configuration error.",
+      "3:A service it needed could not be reached (DNS server, database, relay).",
+      "70:Internal error: a bug; please report it."
+    },
+    footer = {
+      "%nmailseal sendmail exits as sendmail does (64, 65, 67, 75, 77, 78): see its --help.",
+      "The configuration: --config, else $MAILSEAL_CONFIG, else ./config/mailseal.yaml when it"
+          + " exists, else /etc/mailseal/mailseal.yaml."
+    },
     subcommands = {
       CommandLine.HelpCommand.class,
       SignCommand.class,
@@ -80,7 +94,7 @@ public final class MailsealCommand implements Runnable {
             + ex.getClass().getSimpleName()
             + (ex.getMessage() == null ? "" : ": " + ex.getMessage()));
     err.flush();
-    return 70; // EX_SOFTWARE
+    return CliException.INTERNAL;
   }
 
   /** Reads the version Maven filtered into {@code mailseal-version.properties}. */

@@ -27,15 +27,14 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "sendmail",
     description = {
-      "Send the message on standard input through the running relay's trusted listener, signed",
-      "like any other message: the sendmail interface that cron, mail(1) and scripts use.",
-      "Options as sendmail's: -t (recipients from To, Cc and Bcc), -f ADDR (envelope sender),",
-      "-i or -oi (a lone dot does not end the message), -F NAME (full name for an added From);",
-      "-B, -o…, -N, -R, -V, -h, -L, -X, -v and -bm are accepted and ignored, as Postfix does.",
-      "Bare names (root) get the origin domain: listeners.trusted.origin, else the first",
-      "signing domain. Exits as sendmail does: 0 sent; 64 usage; 65 message refused; 67",
-      "recipient refused; 75 relay down or busy (try later); 77 sender refused; 78 no trusted",
-      "listener in the configuration."
+      "Send the message on standard input through the running relay's trusted listener, signed"
+          + " like any other message: the sendmail interface that cron, mail and scripts use.",
+      "Options as sendmail's: -t (recipients from To, Cc and Bcc), -f ADDR (envelope sender),"
+          + " -i or -oi (a lone dot does not end the message), -F NAME (full name for an added"
+          + " From); -B, -o..., -N, -R, -V, -h, -L, -X, -v and -bm are accepted and ignored, as"
+          + " Postfix does.",
+      "Bare names (root) get the origin domain: listeners.trusted.origin, else the first"
+          + " signing domain."
     },
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {

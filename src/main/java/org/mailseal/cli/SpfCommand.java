@@ -29,9 +29,10 @@ final class SpfCommand {
       name = "check",
       mixinStandardHelpOptions = true,
       description = {
-        "Fetch DOMAIN's SPF record, check its syntax, count its DNS lookups through include: and",
-        "redirect= against RFC 7208's limits, and with --ip say what a receiver concludes.",
-        "Exits 1 when the record is missing, over a limit, loops or does not parse."
+        "Fetch DOMAIN's SPF record, check its syntax, count its DNS lookups through include: and"
+            + " redirect= against RFC 7208's limits, and with --ip say what a receiver concludes.",
+        "Exits 1 when the record is missing, over a limit, loops or does not parse, 3 when DNS"
+            + " could not be asked."
       })
   static final class Check implements Callable<Integer> {
     @Parameters(paramLabel = "DOMAIN")
@@ -92,8 +93,8 @@ final class SpfCommand {
     }
 
     /** The command's work, on any lookup (tests use a fake). */
-    static int run(
-        DnsLookup lookup, String domain, InetAddress ip, String sender, PrintWriter out) {
+    static int run(DnsLookup dns, String domain, InetAddress ip, String sender, PrintWriter out) {
+      WatchedLookup lookup = new WatchedLookup(dns);
       SpfAnalysis.Report r = SpfAnalysis.analyze(lookup, domain);
       out.println(domain + ": " + r.record().orElse("(no SPF record)"));
       if (r.record().isPresent()) {
@@ -116,7 +117,7 @@ final class SpfCommand {
         result.chain().forEach(l -> out.println("  " + l));
       }
       out.flush();
-      return r.ok() ? 0 : CliException.CHECK_FAILED;
+      return lookup.exitCode(r.ok());
     }
   }
 }
