@@ -5,8 +5,11 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import org.mailseal.dns.DmarcCheck;
+import org.mailseal.config.ConfigLocation;
 import org.mailseal.dns.DnsLookup;
+import org.mailseal.records.DmarcCheck;
+import org.mailseal.relay.Configs;
+import org.mailseal.relay.PublishedPolicies;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -44,14 +47,11 @@ final class DmarcCommand {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
       DnsLookup lookup = dns.lookup();
       String d = KeysCommand.domain(domain);
       Optional<String> configured =
-          ConfigLocation.existing(config)
-              .map(ConfigCommand::load)
-              .flatMap(c -> c.domain(d))
-              .map(PublishedPolicies::dmarc);
+          Configs.loadIfPresent(config).flatMap(c -> c.domain(d)).map(PublishedPolicies::dmarc);
       return run(lookup, d, configured, spec.commandLine().getOut());
     }
 

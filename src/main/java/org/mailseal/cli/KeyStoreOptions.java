@@ -8,6 +8,9 @@ import java.util.Optional;
 import org.mailseal.config.MailsealConfig;
 import org.mailseal.keys.FileKeyStore;
 import org.mailseal.keys.KeyStore;
+import org.mailseal.relay.Cluster;
+import org.mailseal.relay.Configs;
+import org.mailseal.relay.RelayException;
 import picocli.CommandLine.Option;
 
 /**
@@ -16,7 +19,10 @@ import picocli.CommandLine.Option;
  * directory it names; {@code --keys-dir} always means that directory.
  */
 final class KeyStoreOptions {
-  @Option(names = "--config", paramLabel = "FILE", description = ConfigLocation.HELP)
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description = "Configuration file (default: config/mailseal.yaml, when it exists).")
   Path config;
 
   @Option(
@@ -25,19 +31,19 @@ final class KeyStoreOptions {
       description = "Key store directory (default: keys.directory of the configuration, or keys).")
   Path keysDir;
 
-  /** The configuration, when one was given or a default file exists. */
-  Optional<MailsealConfig> configuration() {
-    return ConfigLocation.existing(config).map(ConfigCommand::load);
+  /** The configuration, when one was given or the default file exists. */
+  Optional<MailsealConfig> configuration() throws RelayException {
+    return Configs.loadIfPresent(config);
   }
 
-  Path directory() {
+  Path directory() throws RelayException {
     if (keysDir != null) {
       return keysDir;
     }
     return configuration().map(c -> c.keys().directory()).orElse(Path.of("keys"));
   }
 
-  KeyStore open(Clock clock) {
+  KeyStore open(Clock clock) throws RelayException {
     if (keysDir == null) {
       Optional<MailsealConfig.Cluster> cluster = configuration().flatMap(MailsealConfig::cluster);
       if (cluster.isPresent()) {

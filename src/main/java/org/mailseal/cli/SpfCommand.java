@@ -3,11 +3,14 @@ package org.mailseal.cli;
 
 import java.io.PrintWriter;
 import java.net.InetAddress;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
+import org.mailseal.config.ConfigLocation;
+import org.mailseal.config.MailsealConfig;
 import org.mailseal.dns.DnsLookup;
-import org.mailseal.dns.SpfAnalysis;
-import org.mailseal.dns.SpfEvaluator;
+import org.mailseal.records.SpfAnalysis;
+import org.mailseal.records.SpfEvaluator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -59,7 +62,7 @@ final class SpfCommand {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
       DnsLookup lookup = dns.lookup();
       InetAddress address = null;
       if (ip == null) {
@@ -82,11 +85,11 @@ final class SpfCommand {
 
     /** The relay's own sending address from the configuration, for the default --ip. */
     private java.util.Optional<String> egress() {
-      java.util.Optional<java.nio.file.Path> file = ConfigLocation.existing(config);
+      java.util.Optional<Path> file = ConfigLocation.existing(config);
       if (file.isEmpty()) {
         return java.util.Optional.empty();
       }
-      org.mailseal.config.MailsealConfig c = ConfigCommand.load(file.get());
+      MailsealConfig c = ConfigCommand.load(file.get());
       java.util.List<String> all = new java.util.ArrayList<>(c.delivery().mx().egressIpv4());
       all.addAll(c.delivery().mx().egressIpv6());
       return all.stream().findFirst();

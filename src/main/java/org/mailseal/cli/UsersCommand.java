@@ -19,6 +19,7 @@ import org.mailseal.auth.PasswordHasher;
 import org.mailseal.auth.User;
 import org.mailseal.auth.UserStore;
 import org.mailseal.auth.UserStoreException;
+import org.mailseal.config.ConfigLocation;
 import org.mailseal.policy.MailAddress;
 import org.mailseal.policy.SenderPattern;
 import picocli.CommandLine.Command;
@@ -145,7 +146,7 @@ final class UsersCommand {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
       String n = name(email);
       List<SenderPattern> patterns = new ArrayList<>();
       try {
@@ -185,7 +186,7 @@ final class UsersCommand {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
       String n = name(email);
       UserStore store = file.open();
       try {
@@ -214,7 +215,7 @@ final class UsersCommand {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
       String n = name(email);
       try {
         if (!file.open().remove(n)) {
@@ -239,7 +240,7 @@ final class UsersCommand {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
       PrintWriter out = spec.commandLine().getOut();
       try {
         for (User u : file.open().load().values()) {

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.mailseal.config.ConfigLoader;
 import org.mailseal.config.MailsealConfig;
+import org.mailseal.relay.Relay;
 
 /**
  * {@code mailseal sendmail} against a running relay (in this JVM) and its trusted listener: cron's
@@ -106,7 +107,7 @@ class SendmailCommandTest {
   void cronsOwnMailReachesTheRelaySignedFromTheOriginDomain() throws Exception {
     Path file = config(freePort());
     MailsealConfig c = ConfigLoader.load(file);
-    try (Wiring relay = new Wiring(c, new PrintWriter(new StringWriter()))) {
+    try (Relay relay = new Relay(c, new PrintWriter(new StringWriter()))) {
       relay.start();
       // The arguments Debian's cron passes: -FCronDaemon -i -B8BITMIME -oem <MAILTO>
       Run r =
@@ -143,7 +144,7 @@ class SendmailCommandTest {
   @Test
   void aSenderTheTrustedListenerRefusesIsExitSeventySeven() throws Exception {
     Path file = config(freePort());
-    try (Wiring relay = new Wiring(ConfigLoader.load(file), new PrintWriter(new StringWriter()))) {
+    try (Relay relay = new Relay(ConfigLoader.load(file), new PrintWriter(new StringWriter()))) {
       relay.start();
       Run r =
           sendmail(

@@ -151,7 +151,7 @@ class DeployFilesTest {
     assertThat(c.keys().directory()).isEqualTo(app.resolve("keys"));
     assertThat(c.spool().directory().startsWith(app.resolve("var"))).isTrue();
     assertThat(c.users().file().startsWith(app.resolve("var"))).isTrue();
-    assertThat(c.logging().format()).isEqualTo("json");
+    assertThat(c.logging().format()).isEqualTo(MailsealConfig.LogFormat.JSON);
   }
 
   static List<String> texts(JsonNode array) {
