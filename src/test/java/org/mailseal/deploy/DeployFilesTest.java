@@ -154,6 +154,30 @@ class DeployFilesTest {
     assertThat(c.logging().format()).isEqualTo(MailsealConfig.LogFormat.JSON);
   }
 
+  @Test
+  void debianConffileIsTheEmbeddedDefaultWithProductionPathsAndTheTrustedListener()
+      throws Exception {
+    MailsealConfig installed = ConfigLoader.load(DEPLOY.resolve("debian/mailseal.yaml"));
+    MailsealConfig embedded = ConfigLoader.load(Path.of("config/mailseal.yaml"));
+    Path state = Path.of("/var/lib/mailseal");
+
+    assertThat(installed.server().baseDirectory()).isEqualTo(state);
+    assertThat(installed.keys().directory()).isEqualTo(state.resolve("keys"));
+    assertThat(installed.spool().directory()).isEqualTo(state.resolve("var/spool"));
+    assertThat(installed.delivery().fileDirectory()).isEqualTo(state.resolve("var/outbox"));
+    assertThat(installed.users().file()).isEqualTo(state.resolve("var/users.yaml"));
+    // mailseal sendmail (cron's mail) submits through the trusted listener, on loopback only.
+    MailsealConfig.Trusted trusted = installed.listeners().trusted().orElseThrow();
+    assertThat(trusted.listener().address()).isEqualTo("127.0.0.1");
+    assertThat(trusted.networks()).containsExactly("127.0.0.1/32", "::1/128");
+    // Everything else as the embedded default: loopback listeners, file route, the same domain.
+    assertThat(installed.listeners().submission()).isEqualTo(embedded.listeners().submission());
+    assertThat(installed.listeners().submissions()).isEqualTo(embedded.listeners().submissions());
+    assertThat(installed.delivery().route()).isEqualTo(embedded.delivery().route());
+    assertThat(installed.domains()).isEqualTo(embedded.domains());
+    assertThat(installed.admin()).isEqualTo(embedded.admin());
+  }
+
   static List<String> texts(JsonNode array) {
     List<String> out = new ArrayList<>();
     array.forEach(n -> out.add(n.asText()));
