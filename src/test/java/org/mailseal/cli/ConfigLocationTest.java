@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.mailseal.config.ConfigLoader;
 import org.mailseal.config.ConfigLocation;
-import org.mailseal.dns.FakeDnsLookup;
+import org.mailseal.testing.FakeDnsLookup;
 
 @Timeout(30)
 class ConfigLocationTest {

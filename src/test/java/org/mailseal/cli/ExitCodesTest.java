@@ -10,8 +10,8 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.mailseal.dns.FakeDnsLookup;
-import org.mailseal.dns.ZoneServer;
+import org.mailseal.testing.FakeDnsLookup;
+import org.mailseal.testing.ZoneServer;
 
 /**
  * The documented exit statuses: 0 success, 1 the check found a problem, 2 usage or configuration, 3

@@ -28,13 +28,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.mailseal.config.ConfigLoader;
-import org.mailseal.dns.ZoneServer;
 import org.mailseal.metrics.RelayMetrics;
 import org.mailseal.relay.Relay;
 import org.mailseal.sendmail.LocalMessage;
 import org.mailseal.sendmail.SendmailArgs;
 import org.mailseal.sendmail.SendmailException;
 import org.mailseal.sendmail.TrustedSubmission;
+import org.mailseal.testing.ZoneServer;
 
 /**
  * Every metric the Grafana dashboard and the alert rules name is one a running relay serves on
