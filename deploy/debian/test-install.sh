@@ -159,7 +159,7 @@ elif command -v cron >/dev/null; then
     chmod 0644 /etc/cron.d/mailseal-test
     cron -f -L 15 > "$work/cron.log" 2>&1 &
     cron_pid=$!
-    await_outbox "cron-mail-through-mailseal" 180 || { cat "$work/cron.log" "$work/serve.log"; fail "cron's mail did not reach the outbox"; }
+    await_outbox "cron-mail-through-mailseal" 300 || { cat "$work/cron.log" "$work/serve.log"; fail "cron's mail did not reach the outbox"; }
     eml="$(grep -l "cron-mail-through-mailseal" "$outbox"/*.eml | head -n 1)"
     grep -q '^From: root@example.com (Cron Daemon)' "$eml" || fail "cron's From was not qualified"
     grep -q '^DKIM-Signature: ' "$eml" || fail "cron's mail is not signed"
