@@ -537,7 +537,7 @@ public final class ConfigLoader {
 
   private static MailsealConfig.DmarcReports dmarcReports(Fields dmarc) {
     Fields f = dmarc.section("reports");
-    Path dir = Path.of(f.string("directory", "var/reports"));
+    Path dir = f.file("directory", "var/reports");
     Optional<MailsealConfig.Imap> imap = Optional.empty();
     if (f.has("imap")) {
       imap = Optional.of(imap(f.section("imap")));

@@ -73,7 +73,9 @@ class ConfigLoaderTest {
             + "        reject-after: 45d\n  example.org: {}\n");
     MailsealConfig c = ConfigLoader.load(file);
     MailsealConfig.Imap imap = c.dmarc().reports().imap().orElseThrow();
-    assertThat(c.dmarc().reports().directory()).isEqualTo(Path.of("var/dmarc"));
+    // Relative to the directory above the file's own.
+    Path base = dir.toAbsolutePath().getParent();
+    assertThat(c.dmarc().reports().directory()).isEqualTo(base.resolve("var/dmarc"));
     assertThat(imap.port()).isEqualTo(993);
     assertThat(imap.tls()).isEqualTo(MailsealConfig.ImapTls.IMPLICIT);
     assertThat(imap.folder()).isEqualTo("INBOX");
@@ -87,7 +89,7 @@ class ConfigLoaderTest {
         .isEqualTo(99.0);
     assertThat(EffectiveConfig.lines(c))
         .contains(
-            "dmarc.reports.directory=\"var/dmarc\"",
+            "dmarc.reports.directory=\"" + base.resolve("var/dmarc") + "\"",
             "dmarc.reports.imap.password=file:/run/secrets/imap (****)");
   }
 
@@ -96,7 +98,8 @@ class ConfigLoaderTest {
     Path file = dir.resolve("mailseal.yaml");
     Files.writeString(file, "domains:\n  example.com: {}\n");
     MailsealConfig c = ConfigLoader.load(file);
-    assertThat(c.dmarc().reports().directory()).isEqualTo(Path.of("var/reports"));
+    assertThat(c.dmarc().reports().directory())
+        .isEqualTo(dir.toAbsolutePath().getParent().resolve("var/reports"));
     assertThat(c.dmarc().reports().imap()).isEmpty();
   }
 
