@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -188,6 +189,11 @@ class DashboardMetricsTest {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     RelayMetrics metrics = new RelayMetrics(registry);
     metrics.dnsLate("example.com", List.of("s20270101r"));
+    metrics.upstreams(
+        () ->
+            List.of(
+                new RelayMetrics.UpstreamStatus(
+                    "smtp.example.net:587", false, Optional.of("connect"))));
     assertThat(served(registry.scrape())).containsAll(CONDITIONAL);
   }
 
