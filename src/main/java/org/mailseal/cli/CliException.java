@@ -11,11 +11,17 @@ public final class CliException extends RuntimeException {
   /** Exit status for bad input: unreadable file, malformed key or message, bad option. */
   public static final int USAGE = 2;
 
-  /** Exit status when a service the command needed could not be reached (database, disk, port). */
+  /**
+   * Exit status when a service the command needed could not be reached: the DNS server, the
+   * database, the relay (and the disk or a port for serve).
+   */
   public static final int UNAVAILABLE = 3;
 
   /** Exit status for a check that found a problem (a signature that fails, a missing record). */
   public static final int CHECK_FAILED = 1;
+
+  /** Exit status for a bug (an unexpected exception): EX_SOFTWARE. */
+  public static final int INTERNAL = 70;
 
   private final int exitCode;
 

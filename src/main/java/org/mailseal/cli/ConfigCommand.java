@@ -4,6 +4,8 @@ package org.mailseal.cli;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.mailseal.config.ConfigLoader;
+import org.mailseal.config.ConfigLocation;
 import org.mailseal.config.MailsealConfig;
 import org.mailseal.relay.Configs;
 import org.mailseal.relay.RelayException;
@@ -34,25 +36,29 @@ final class ConfigCommand {
       mixinStandardHelpOptions = true,
       description = "Check the configuration; print every problem with its line and key.")
   static final class Check implements Callable<Integer> {
-    @Option(
-        names = "--config",
-        defaultValue = "config/mailseal.yaml",
-        paramLabel = "FILE",
-        description = "Configuration file (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--config", paramLabel = "FILE", description = ConfigLocation.HELP)
     Path file;
 
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
+      Path found = ConfigLocation.find(file);
       MailsealConfig c;
       try {
-        c = Configs.loadForServe(file); // every check serve makes before binding, secrets too
+        c = Configs.loadForServe(found); // every check serve makes before binding, secrets too
       } catch (RelayException e) {
         throw new CliException(e.getMessage());
       }
       PrintWriter out = spec.commandLine().getOut();
-      out.println(file + ": OK");
+      out.println(found + ": OK");
+      Path base = c.server().baseDirectory();
+      out.println(
+          "  relative paths: under "
+              + base
+              + (base.equals(ConfigLoader.defaultBase(found))
+                  ? " (the directory above the file's)"
+                  : " (server.base-directory)"));
       out.println(
           "  listeners: submission "
               + c.listeners().submission().address()

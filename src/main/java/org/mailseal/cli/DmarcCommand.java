@@ -7,12 +7,14 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import javax.net.ssl.SSLSocketFactory;
 import org.mailseal.config.MailsealConfig;
 import org.mailseal.delivery.ClientTls;
 import org.mailseal.dns.DnsLookup;
 import org.mailseal.records.DmarcCheck;
+import org.mailseal.relay.PublishedPolicies;
 import org.mailseal.relay.RelayException;
 import org.mailseal.reports.DnsSourceLookup;
 import org.mailseal.reports.DomainFacts;
@@ -56,10 +58,12 @@ final class DmarcCommand {
       name = "check",
       mixinStandardHelpOptions = true,
       description = {
-        "Find DOMAIN's DMARC policy (RFC 9989 tree walk), lint it, and say which step of the",
-        "ramp p=none -> p=quarantine -> p=reject it is on. Exits 1 when there is no record or it",
-        "does not parse. When reports have been imported (dmarc import, dmarc fetch), says too",
-        "whether they show the next step is safe."
+        "Find DOMAIN's DMARC policy (RFC 9989 tree walk), lint it, and say which step of the"
+            + " ramp p=none -> p=quarantine -> p=reject it is on.",
+        "With a configuration that signs DOMAIN, also compare the record with the one it asks"
+            + " to publish. When reports have been imported (dmarc import, dmarc fetch), says too"
+            + " whether they show the next step is safe. Exits 1 when there is no record or it"
+            + " does not parse, 3 when DNS could not be asked."
       })
   static final class Check implements Callable<Integer> {
     @Parameters(paramLabel = "DOMAIN")
@@ -75,7 +79,9 @@ final class DmarcCommand {
     public Integer call() throws Exception {
       DnsLookup lookup = dns.lookup();
       String d = KeysCommand.domain(domain);
-      int code = run(lookup, d, spec.commandLine().getOut());
+      Optional<String> configured =
+          reports.configuration().flatMap(c -> c.domain(d)).map(PublishedPolicies::dmarc);
+      int code = run(lookup, d, configured, spec.commandLine().getOut());
       Clock clock = Clock.systemUTC();
       ReportHistory history;
       try {
@@ -105,17 +111,44 @@ final class DmarcCommand {
     }
 
     static int run(DnsLookup lookup, String domain, PrintWriter out) {
+      return run(lookup, domain, Optional.empty(), out);
+    }
+
+    /**
+     * @param configured the record the configuration asks to publish, when it signs the domain
+     */
+    static int run(DnsLookup dns, String domain, Optional<String> configured, PrintWriter out) {
+      WatchedLookup lookup = new WatchedLookup(dns);
       DmarcCheck.Report r = DmarcCheck.check(lookup, domain);
       if (r.record().isPresent()) {
         out.println(r.foundAt().orElseThrow() + ": " + r.record().get());
         out.println("organizational domain: " + r.organizationalDomain());
       }
+      configured.ifPresent(
+          want -> {
+            out.println("configured: " + want);
+            if (r.record().isPresent() && !same(r.record().get(), want)) {
+              out.println(
+                  "warning: the published record differs from the configuration's; publish"
+                      + " the configured one at _dmarc."
+                      + domain
+                      + " (mailseal dns export)");
+            }
+          });
       r.problems().forEach(p -> out.println("error: " + p));
       r.warnings().forEach(w -> out.println("warning: " + w));
       out.println("step: " + r.step());
       out.println(r.next());
       out.flush();
-      return r.ok() ? 0 : CliException.CHECK_FAILED;
+      return lookup.exitCode(r.ok());
+    }
+
+    /** Equal tag lists, whatever the spacing around {@code ;} and {@code =}. */
+    private static boolean same(String a, String b) {
+      return a.replaceAll("\\s*([;=])\\s*", "$1")
+          .strip()
+          .replaceAll(";$", "")
+          .equals(b.replaceAll("\\s*([;=])\\s*", "$1").strip().replaceAll(";$", ""));
     }
   }
 
@@ -123,9 +156,10 @@ final class DmarcCommand {
       name = "import",
       mixinStandardHelpOptions = true,
       description = {
-        "Read DMARC aggregate reports from files or directories (XML, .xml.gz, .zip, or e-mails",
-        "carrying them) into the report store. A report already stored counts once; an input",
-        "that is no readable report is set aside with one line saying why."
+        "Read DMARC aggregate reports from files or directories (XML, .xml.gz, .zip, or e-mails"
+            + " carrying them) into the report store.",
+        "A report already stored counts once; an input that is no readable report is set aside"
+            + " with one line saying why."
       })
   static final class Import implements Callable<Integer> {
     @Parameters(paramLabel = "FILE|DIR", arity = "1..*")
@@ -166,8 +200,8 @@ final class DmarcCommand {
       name = "fetch",
       mixinStandardHelpOptions = true,
       description = {
-        "Read new reports from the mailbox of dmarc.reports.imap once, then mark the messages",
-        "read or move them, as after-read says."
+        "Read new reports from the mailbox of dmarc.reports.imap once, then mark the messages"
+            + " read or move them, as after-read says."
       })
   static final class Fetch implements Callable<Integer> {
     @Mixin ReportOptions options;
@@ -225,9 +259,9 @@ final class DmarcCommand {
       name = "report",
       mixinStandardHelpOptions = true,
       description = {
-        "What the stored reports say about DOMAIN: per source address its reverse name, the",
-        "reporting organisations, messages, SPF and DKIM alignment and who it is (this relay,",
-        "an authorised service, unaligned), then whether the next DMARC step is safe."
+        "Say what the stored reports tell about DOMAIN and whether its next DMARC step is safe.",
+        "Per source address: its reverse name, the reporting organisations, messages, SPF and"
+            + " DKIM alignment and who it is (this relay, an authorised service, unaligned)."
       })
   static final class Report implements Callable<Integer> {
     @Option(names = "--domain", required = true, paramLabel = "DOMAIN")

@@ -135,7 +135,7 @@ final class DnsCommand {
       mixinStandardHelpOptions = true,
       description = {
         "Look up every record the domain(s) should publish and report ok, missing or different.",
-        "Exits 1 when any record is not as it should be."
+        "Exits 1 when any record is missing or different, 3 when DNS could not be asked."
       })
   static final class Check implements Callable<Integer> {
     @Mixin Selection selection;
@@ -163,7 +163,9 @@ final class DnsCommand {
           try {
             results.addAll(checker.checkAuthoritative(mine, d, DnsjavaLookup::server));
           } catch (DnsLookupException e) {
-            throw new CliException(e.getMessage(), CliException.CHECK_FAILED);
+            throw new CliException(
+                e.getMessage(),
+                e.isTemporary() ? CliException.UNAVAILABLE : CliException.CHECK_FAILED);
           }
         }
       } else {
@@ -177,7 +179,25 @@ final class DnsCommand {
               ? "all " + results.size() + " records are published as expected"
               : problems + " of " + results.size() + " records are not as expected");
       out.flush();
-      return problems == 0 ? 0 : CliException.CHECK_FAILED;
+      return exitCode(results);
+    }
+
+    /**
+     * 0 when every record is as expected; 1 when DNS answered and a record is missing or different;
+     * 3 when the only problems are questions DNS did not answer (server unreachable, timeout,
+     * SERVFAIL): the records may well be right.
+     */
+    static int exitCode(List<CheckResult> results) {
+      boolean definite = false;
+      boolean unanswered = false;
+      for (CheckResult r : results) {
+        if (r instanceof CheckResult.Error e && e.temporary()) {
+          unanswered = true;
+        } else if (!r.ok()) {
+          definite = true;
+        }
+      }
+      return definite ? CliException.CHECK_FAILED : unanswered ? CliException.UNAVAILABLE : 0;
     }
 
     /** The domain a record belongs to: its owner name without _domainkey or _dmarc parts. */

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Optional;
+import org.mailseal.config.ConfigLocation;
 import org.mailseal.config.MailsealConfig;
 import org.mailseal.keys.FileKeyStore;
 import org.mailseal.keys.KeyStore;
@@ -19,10 +20,7 @@ import picocli.CommandLine.Option;
  * directory it names; {@code --keys-dir} always means that directory.
  */
 final class KeyStoreOptions {
-  @Option(
-      names = "--config",
-      paramLabel = "FILE",
-      description = "Configuration file (default: config/mailseal.yaml, when it exists).")
+  @Option(names = "--config", paramLabel = "FILE", description = ConfigLocation.HELP)
   Path config;
 
   @Option(

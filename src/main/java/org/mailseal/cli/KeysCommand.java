@@ -430,8 +430,8 @@ final class KeysCommand {
       name = "import",
       mixinStandardHelpOptions = true,
       description = {
-        "Import an existing key (an opendkim-genkey .private file, or PKCS#8 PEM) under its",
-        "current selector, so that its published record keeps working."
+        "Import an existing key (an opendkim-genkey .private file, or PKCS#8 PEM) under its"
+            + " current selector, so that its published record keeps working."
       })
   static final class Import implements Callable<Integer> {
     @Mixin KeyStoreOptions store;
@@ -545,8 +545,8 @@ final class KeysCommand {
       name = "rotate",
       mixinStandardHelpOptions = true,
       description = {
-        "Generate new keys for a configured domain now, outside its schedule; they are PENDING",
-        "and sign once published and activated (keys reconcile, or the running server)."
+        "Generate new keys for a configured domain now, outside its schedule; they are PENDING"
+            + " and sign once published and activated (keys reconcile, or the running server)."
       })
   static final class Rotate implements Callable<Integer> {
     @Mixin KeyStoreOptions store;
@@ -595,8 +595,8 @@ final class KeysCommand {
       name = "reconcile",
       mixinStandardHelpOptions = true,
       description = {
-        "Run the rotation reconcile for every configured domain once, as the server's schedule",
-        "does: generate due keys, activate published ones, revoke those past their grace."
+        "Run the rotation reconcile for every configured domain once, as the server's schedule"
+            + " does: generate due keys, activate published ones, revoke those past their grace."
       })
   static final class Reconcile implements Callable<Integer> {
     @Mixin KeyStoreOptions store;

@@ -19,6 +19,20 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = MailsealCommand.Version.class,
     description = "Outbound DKIM-signing SMTP relay.",
+    usageHelpAutoWidth = true,
+    exitCodeListHeading = "%nExit status:%n",
+    exitCodeList = {
+      "0:Success.",
+      "1:A check found a problem (dns check, spf check, dmarc check, verify, config check).",
+      "2:Usage or configuration error.",
+      "3:A service it needed could not be reached (DNS server, database, relay).",
+      "70:Internal error: a bug; please report it."
+    },
+    footer = {
+      "%nmailseal sendmail exits as sendmail does (64, 65, 67, 75, 77, 78): see its --help.",
+      "The configuration: --config, else $MAILSEAL_CONFIG, else ./config/mailseal.yaml when it"
+          + " exists, else /etc/mailseal/mailseal.yaml."
+    },
     subcommands = {
       CommandLine.HelpCommand.class,
       SignCommand.class,
@@ -32,7 +46,8 @@ import picocli.CommandLine.Command;
       QueueCommand.class,
       ServeCommand.class,
       BenchCommand.class,
-      UsersCommand.class
+      UsersCommand.class,
+      SendmailCommand.class
     })
 public final class MailsealCommand implements Runnable {
 
@@ -45,8 +60,25 @@ public final class MailsealCommand implements Runnable {
 
   /** Builds the command line with the project's error handling installed. */
   public static CommandLine commandLine() {
-    CommandLine cl = new CommandLine(new MailsealCommand());
+    return commandLine(System.in);
+  }
+
+  /** The same, with {@code mailseal sendmail} reading its message from {@code stdin}. */
+  static CommandLine commandLine(InputStream stdin) {
+    CommandLine.IFactory defaults = CommandLine.defaultFactory();
+    CommandLine.IFactory factory =
+        new CommandLine.IFactory() {
+          @Override
+          public <K> K create(Class<K> cls) throws Exception {
+            return cls == SendmailCommand.class
+                ? cls.cast(new SendmailCommand(stdin))
+                : defaults.create(cls);
+          }
+        };
+    CommandLine cl = new CommandLine(new MailsealCommand(), factory);
     cl.setExecutionExceptionHandler(MailsealCommand::handle);
+    // sendmail's own options (-t, -oi, -FCronDaemon…) reach SendmailArgs as they are.
+    cl.getSubcommands().get("sendmail").setUnmatchedOptionsArePositionalParams(true);
     return cl;
   }
 
@@ -71,7 +103,7 @@ public final class MailsealCommand implements Runnable {
             + ex.getClass().getSimpleName()
             + (ex.getMessage() == null ? "" : ": " + ex.getMessage()));
     err.flush();
-    return 70; // EX_SOFTWARE
+    return CliException.INTERNAL;
   }
 
   /** Reads the version Maven filtered into {@code mailseal-version.properties}. */

@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
-import org.mailseal.config.ConfigLoader;
+import org.mailseal.config.ConfigLocation;
 import org.mailseal.config.MailsealConfig;
 import org.mailseal.keys.KeyStoreException;
 import org.mailseal.relay.Configs;
@@ -55,7 +55,7 @@ final class QueueCommand {
 
   /** Where the spool is: {@code --spool-dir}, or spool.directory of the configuration. */
   static final class SpoolOptionsMixin {
-    @Option(names = "--config", paramLabel = "FILE", description = "Configuration file.")
+    @Option(names = "--config", paramLabel = "FILE", description = ConfigLocation.HELP)
     Path config;
 
     @Option(names = "--spool-dir", paramLabel = "DIR", description = "Spool directory.")
@@ -65,11 +65,9 @@ final class QueueCommand {
       if (spoolDir != null) {
         return spoolDir;
       }
-      Path file = config != null ? config : ConfigLoader.DEFAULT;
-      if (config == null && !java.nio.file.Files.exists(file)) {
-        return Path.of("var/spool");
-      }
-      return Configs.load(file).spool().directory();
+      return Configs.loadIfPresent(config)
+          .map(c -> c.spool().directory())
+          .orElse(Path.of("var/spool"));
     }
   }
 
@@ -375,11 +373,7 @@ final class QueueCommand {
       if (where.spoolDir != null && where.config == null) {
         return Optional.empty();
       }
-      Path file = where.config != null ? where.config : ConfigLoader.DEFAULT;
-      if (!java.nio.file.Files.exists(file)) {
-        return Optional.empty();
-      }
-      return Optional.of(Configs.load(file));
+      return Configs.loadIfPresent(where.config);
     }
   }
 }

@@ -5,6 +5,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.mailseal.config.ConfigLocation;
 import org.mailseal.config.MailsealConfig;
 import org.mailseal.metrics.LogFormat;
 import org.mailseal.relay.Configs;
@@ -27,18 +28,14 @@ import sun.misc.Signal;
       "Stops gracefully on SIGTERM or Ctrl-C."
     })
 final class ServeCommand implements Callable<Integer> {
-  @Option(
-      names = "--config",
-      paramLabel = "FILE",
-      description = "Configuration file (default: ${DEFAULT-VALUE}).",
-      defaultValue = "config/mailseal.yaml")
+  @Option(names = "--config", paramLabel = "FILE", description = ConfigLocation.HELP)
   Path config;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
-    MailsealConfig c = Configs.loadForServe(config); // the same checks as config check
+    MailsealConfig c = Configs.loadForServe(ConfigLocation.find(config)); // as config check
     if (c.logging().format() != MailsealConfig.LogFormat.PLAIN) {
       // logging.format: json (MAILSEAL_LOG_FORMAT, when set, wins; logback.xml reads it).
       LogFormat.applyConfigured(c.logging().format().tag(), System.getenv());

@@ -34,8 +34,8 @@ import picocli.CommandLine.Spec;
     name = "sign",
     mixinStandardHelpOptions = true,
     description = {
-      "Reads a message (FILE, or standard input) and writes it DKIM-signed, one signature per",
-      "--domain/--selector/--key group, with line endings normalized to CRLF."
+      "Reads a message (FILE, or standard input) and writes it DKIM-signed, one signature per"
+          + " --domain/--selector/--key group, with line endings normalized to CRLF."
     })
 final class SignCommand implements java.util.concurrent.Callable<Integer> {
 

@@ -6,7 +6,7 @@ import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
-import org.mailseal.config.ConfigLoader;
+import org.mailseal.config.ConfigLocation;
 import org.mailseal.config.MailsealConfig;
 import org.mailseal.dns.DnsLookup;
 import org.mailseal.records.SpfAnalysis;
@@ -32,9 +32,10 @@ final class SpfCommand {
       name = "check",
       mixinStandardHelpOptions = true,
       description = {
-        "Fetch DOMAIN's SPF record, check its syntax, count its DNS lookups through include: and",
-        "redirect= against RFC 7208's limits, and with --ip say what a receiver concludes.",
-        "Exits 1 when the record is missing, over a limit, loops or does not parse."
+        "Fetch DOMAIN's SPF record, check its syntax, count its DNS lookups through include: and"
+            + " redirect= against RFC 7208's limits, and with --ip say what a receiver concludes.",
+        "Exits 1 when the record is missing, over a limit, loops or does not parse, 3 when DNS"
+            + " could not be asked."
       })
   static final class Check implements Callable<Integer> {
     @Parameters(paramLabel = "DOMAIN")
@@ -48,10 +49,7 @@ final class SpfCommand {
         })
     String ip;
 
-    @Option(
-        names = "--config",
-        paramLabel = "FILE",
-        description = "Configuration file (default: config/mailseal.yaml, when it exists).")
+    @Option(names = "--config", paramLabel = "FILE", description = ConfigLocation.HELP)
     java.nio.file.Path config;
 
     @Option(
@@ -87,19 +85,19 @@ final class SpfCommand {
 
     /** The relay's own sending address from the configuration, for the default --ip. */
     private java.util.Optional<String> egress() {
-      Path file = config != null ? config : ConfigLoader.DEFAULT;
-      if (config == null && !java.nio.file.Files.exists(file)) {
+      java.util.Optional<Path> file = ConfigLocation.existing(config);
+      if (file.isEmpty()) {
         return java.util.Optional.empty();
       }
-      MailsealConfig c = ConfigCommand.load(file);
+      MailsealConfig c = ConfigCommand.load(file.get());
       java.util.List<String> all = new java.util.ArrayList<>(c.delivery().mx().egressIpv4());
       all.addAll(c.delivery().mx().egressIpv6());
       return all.stream().findFirst();
     }
 
     /** The command's work, on any lookup (tests use a fake). */
-    static int run(
-        DnsLookup lookup, String domain, InetAddress ip, String sender, PrintWriter out) {
+    static int run(DnsLookup dns, String domain, InetAddress ip, String sender, PrintWriter out) {
+      WatchedLookup lookup = new WatchedLookup(dns);
       SpfAnalysis.Report r = SpfAnalysis.analyze(lookup, domain);
       out.println(domain + ": " + r.record().orElse("(no SPF record)"));
       if (r.record().isPresent()) {
@@ -122,7 +120,7 @@ final class SpfCommand {
         result.chain().forEach(l -> out.println("  " + l));
       }
       out.flush();
-      return r.ok() ? 0 : CliException.CHECK_FAILED;
+      return lookup.exitCode(r.ok());
     }
   }
 }

@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -21,7 +20,7 @@ import org.mailseal.auth.PasswordHasher;
 import org.mailseal.auth.User;
 import org.mailseal.auth.UserStore;
 import org.mailseal.auth.UserStoreException;
-import org.mailseal.config.ConfigLoader;
+import org.mailseal.config.ConfigLocation;
 import org.mailseal.policy.MailAddress;
 import org.mailseal.policy.SenderPattern;
 import picocli.CommandLine.Command;
@@ -55,7 +54,7 @@ final class UsersCommand {
 
   /** Where the users file is: {@code --users}, or users.file of the configuration. */
   static final class FileOption {
-    @Option(names = "--config", paramLabel = "FILE", description = "Configuration file.")
+    @Option(names = "--config", paramLabel = "FILE", description = ConfigLocation.HELP)
     Path config;
 
     @Option(
@@ -67,11 +66,10 @@ final class UsersCommand {
     UserStore open() {
       Path file = users;
       if (file == null) {
-        Path c = config != null ? config : ConfigLoader.DEFAULT;
         file =
-            config == null && !Files.exists(c)
-                ? Path.of("var/users.yaml")
-                : ConfigCommand.load(c).users().file();
+            ConfigLocation.existing(config)
+                .map(c -> ConfigCommand.load(c).users().file())
+                .orElse(Path.of("var/users.yaml"));
       }
       return new UserStore(file, Clock.systemUTC());
     }

@@ -35,7 +35,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Verifies every DKIM-Signature of each FILE and prints one line per signature.",
-      "Exits 0 only when every file has a signature and all of them pass."
+      "Exits 0 when every file has a signature and all of them pass, 1 when one fails, 3 when"
+          + " DNS could not be asked for a key."
     })
 final class VerifyCommand implements Callable<Integer> {
 
@@ -91,6 +92,7 @@ final class VerifyCommand implements Callable<Integer> {
     DkimVerifier verifier = new DkimVerifier(resolver, Clock.systemUTC());
     PrintWriter out = spec.commandLine().getOut();
     boolean allPass = true;
+    boolean definite = false; // a failure DNS's silence does not explain
     for (Path f : files) {
       List<VerificationResult> results;
       try (InputStream in = Files.newInputStream(f)) {
@@ -101,14 +103,18 @@ final class VerifyCommand implements Callable<Integer> {
       if (results.isEmpty()) {
         out.println(f + ": dkim=none (no signature)");
         allPass = false;
+        definite = true;
       }
       for (VerificationResult r : results) {
         out.println(f + ": " + describe(r));
         allPass &= r instanceof VerificationResult.Pass;
+        definite |=
+            !(r instanceof VerificationResult.Pass || r instanceof VerificationResult.TempError);
       }
     }
     out.flush();
-    return allPass ? 0 : CliException.CHECK_FAILED;
+    // A signature whose key DNS did not give (temperror) is unknown, not failed: exit 3.
+    return allPass ? 0 : definite ? CliException.CHECK_FAILED : CliException.UNAVAILABLE;
   }
 
   /** {@code dkim=pass d=… s=… a=…} or {@code dkim=fail (reason) d=… s=… a=…}. */

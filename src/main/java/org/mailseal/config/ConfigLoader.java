@@ -84,7 +84,7 @@ public final class ConfigLoader {
       problems.add(
           new ConfigException.Problem(file, k.line(), k.column(), k.name(), "key given twice"));
     }
-    Fields top = new Fields(file, "", root, problems);
+    Fields top = new Fields(file, "", root, problems, defaultBase(path));
     MailsealConfig config = read(path, top);
     if (readSecrets) {
       for (Fields.Secret secret : top.secrets()) {
@@ -107,15 +107,40 @@ public final class ConfigLoader {
     return config;
   }
 
+  /**
+   * Where relative paths of a file that sets no {@code server.base-directory} land: the directory
+   * above the file's own, so {@code config/mailseal.yaml} of a source tree points into that tree
+   * whatever the working directory.
+   */
+  public static Path defaultBase(Path file) {
+    Path dir = file.toAbsolutePath().normalize().getParent();
+    return dir.getParent() == null ? dir : dir.getParent();
+  }
+
   private static MailsealConfig read(Path path, Fields top) {
     Fields server = top.section("server");
+    Path base = defaultBase(path);
+    if (server.has("base-directory")) {
+      String b = server.string("base-directory", "");
+      if (b.startsWith("/")) {
+        base = Path.of(b).normalize();
+      } else {
+        server.problem(
+            server.raw("base-directory"),
+            server.path("base-directory"),
+            "must be an absolute directory, found " + b);
+      }
+    }
+    top = top.withBase(base);
+    server = server.withBase(base);
     MailsealConfig.Server s =
         new MailsealConfig.Server(
             server.string("hostname", "localhost"),
             server.bool("received-client-ip", true),
             server.bool("relay-unsigned", false),
             server.duration("shutdown-grace", Duration.ofSeconds(30)),
-            server.bool("received-auth", false));
+            server.bool("received-auth", false),
+            base);
     server.finish();
 
     Fields tls = top.section("tls");
@@ -127,7 +152,7 @@ public final class ConfigLoader {
           "give both certificate and key, or neither for a self-signed certificate");
     }
     MailsealConfig.Tls t =
-        new MailsealConfig.Tls(cert, key, Path.of(tls.string("self-signed-directory", "var/tls")));
+        new MailsealConfig.Tls(cert, key, tls.file("self-signed-directory", "var/tls"));
     tls.finish();
 
     Fields listeners = top.section("listeners");
@@ -144,8 +169,17 @@ public final class ConfigLoader {
             tr.path("networks"),
             "list the client networks that may send without AUTH, e.g. [127.0.0.1/32]");
       }
-      MailsealConfig.Listener tl = listener(tr, 2525, "networks");
-      trusted = Optional.of(new MailsealConfig.Trusted(tl, networks));
+      Optional<String> origin = Optional.empty();
+      if (tr.has("origin")) {
+        String o = tr.string("origin", "").toLowerCase(Locale.ROOT);
+        if (DOMAIN.matcher(o).matches()) {
+          origin = Optional.of(o);
+        } else {
+          tr.problem(tr.raw("origin"), tr.path("origin"), "not a domain name: " + o);
+        }
+      }
+      MailsealConfig.Listener tl = listener(tr, 2525, "networks", "origin");
+      trusted = Optional.of(new MailsealConfig.Trusted(tl, networks, origin));
     }
     MailsealConfig.Listeners l =
         new MailsealConfig.Listeners(
@@ -157,7 +191,7 @@ public final class ConfigLoader {
     Fields users = top.section("users");
     MailsealConfig.Users u =
         new MailsealConfig.Users(
-            Path.of(users.string("file", "var/users.yaml")),
+            users.file("file", "var/users.yaml"),
             users.duration("login-cache", Duration.ofMinutes(10)));
     users.finish();
 
@@ -200,16 +234,16 @@ public final class ConfigLoader {
     }
     MailsealConfig.Keys k =
         new MailsealConfig.Keys(
-            Path.of(keys.string("directory", "keys")),
+            keys.file("directory", "keys"),
             template,
-            Path.of(keys.string("dns-export", "var/dns")),
+            keys.file("dns-export", "var/dns"),
             keys.positiveDuration("reconcile-interval", Duration.ofMinutes(5)));
     keys.finish();
 
     Fields spool = top.section("spool");
     MailsealConfig.Spool sp =
         new MailsealConfig.Spool(
-            Path.of(spool.string("directory", "var/spool")),
+            spool.file("directory", "var/spool"),
             spool.positiveDuration("max-age", Duration.ofDays(5)));
     spool.finish();
 
@@ -278,7 +312,7 @@ public final class ConfigLoader {
   }
 
   private static Optional<Path> optionalPath(Fields f, String key) {
-    return f.has(key) ? Optional.of(Path.of(f.string(key, ""))) : Optional.empty();
+    return f.has(key) ? Optional.of(f.file(key, "")) : Optional.empty();
   }
 
   /** Why the secret cannot be used, or null; never its value. */
@@ -323,7 +357,7 @@ public final class ConfigLoader {
       return Optional.empty();
     }
     SecretRef ref =
-        key.equals(env) ? new SecretRef(value, null) : new SecretRef(null, Path.of(value));
+        key.equals(env) ? new SecretRef(value, null) : new SecretRef(null, f.file(key, ""));
     f.secret(key, ref, check);
     return Optional.of(ref);
   }
@@ -373,7 +407,7 @@ public final class ConfigLoader {
   private static MailsealConfig.Delivery delivery(Fields f) {
     Route route = f.choice("route", Route.FILE);
     Fields file = f.section("file");
-    Path dir = Path.of(file.string("directory", "var/outbox"));
+    Path dir = file.file("directory", "var/outbox");
     file.finish();
     Fields rf = f.section("routes");
     Map<String, Route> routes = new LinkedHashMap<>();
@@ -701,7 +735,7 @@ public final class ConfigLoader {
 
   private static MailsealConfig.DmarcReports dmarcReports(Fields dmarc) {
     Fields f = dmarc.section("reports");
-    Path dir = Path.of(f.string("directory", "var/reports"));
+    Path dir = f.file("directory", "var/reports");
     Optional<MailsealConfig.Imap> imap = Optional.empty();
     if (f.has("imap")) {
       imap = Optional.of(imap(f.section("imap")));

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.mailseal.config;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -23,7 +24,8 @@ final class Fields {
   private final String path;
   private final YamlNode.Mapping node;
   private final List<ConfigException.Problem> problems;
-  private final Set<String> used = new HashSet<>();
+  private final Set<String> used;
+  private final Path base;
   private final List<Secret> secrets;
 
   /** A secret the configuration names, where it names it, and what its value must be. */
@@ -35,8 +37,12 @@ final class Fields {
       String key,
       Function<String, String> check) {}
 
-  Fields(String file, String path, YamlNode node, List<ConfigException.Problem> problems) {
-    this(file, path, node, problems, new ArrayList<>());
+  /**
+   * @param base the absolute directory that relative paths in this mapping are resolved against
+   */
+  Fields(
+      String file, String path, YamlNode node, List<ConfigException.Problem> problems, Path base) {
+    this(file, path, node, problems, base, new HashSet<>(), new ArrayList<>());
   }
 
   private Fields(
@@ -44,11 +50,15 @@ final class Fields {
       String path,
       YamlNode node,
       List<ConfigException.Problem> problems,
+      Path base,
+      Set<String> used,
       List<Secret> secrets) {
     this.secrets = secrets;
     this.file = file;
     this.path = path;
     this.problems = problems;
+    this.base = base;
+    this.used = used;
     if (node instanceof YamlNode.Mapping m) {
       this.node = m;
     } else {
@@ -84,7 +94,18 @@ final class Fields {
 
   Fields section(String key) {
     YamlNode n = raw(key);
-    return new Fields(file, path(key), n == null ? emptyAt() : n, problems, secrets);
+    return new Fields(
+        file, path(key), n == null ? emptyAt() : n, problems, base, new HashSet<>(), secrets);
+  }
+
+  /** The same mapping, its relative paths resolved against {@code newBase} from now on. */
+  Fields withBase(Path newBase) {
+    return new Fields(file, path, node, problems, newBase, used, secrets);
+  }
+
+  /** A file or directory: a relative value is resolved against the base directory. */
+  Path file(String key, String fallback) {
+    return base.resolve(string(key, fallback));
   }
 
   String string(String key, String fallback) {

@@ -15,8 +15,8 @@ import org.mailseal.keys.SelectorTemplate;
 
 /**
  * The whole configuration, read once from {@code config/mailseal.yaml} by {@link ConfigLoader} and
- * checked before anything starts. Immutable; every default is filled in. Relative paths are
- * relative to the working directory.
+ * checked before anything starts. Immutable; every default is filled in. Every path is absolute: a
+ * relative one in the file is resolved against {@link Server#baseDirectory()}.
  */
 public record MailsealConfig(
     Path file,
@@ -83,13 +83,17 @@ public record MailsealConfig(
    * @param shutdownGrace how long in-flight sessions and deliveries may take after SIGTERM
    * @param receivedAuth whether the Received field names the authenticated user and the app
    *     password used (privacy: off by default)
+   * @param baseDirectory the absolute directory relative paths of the file were resolved against:
+   *     {@code server.base-directory} (the installed package sets /var/lib/mailseal), else the
+   *     directory above the file's own
    */
   public record Server(
       String hostname,
       boolean receivedClientIp,
       boolean relayUnsigned,
       Duration shutdownGrace,
-      boolean receivedAuth) {}
+      boolean receivedAuth,
+      Path baseDirectory) {}
 
   /**
    * The listeners' certificate. Without {@code certificate} and {@code key}, a self-signed
@@ -107,8 +111,10 @@ public record MailsealConfig(
 
   /**
    * @param networks the client networks (CIDR) that may relay without AUTH
+   * @param origin the domain {@code mailseal sendmail} gives a bare name such as {@code root}, in
+   *     the envelope and the From field (Postfix's myorigin); empty: the first signing domain
    */
-  public record Trusted(Listener listener, List<String> networks) {
+  public record Trusted(Listener listener, List<String> networks, Optional<String> origin) {
     public Trusted {
       networks = List.copyOf(networks);
     }

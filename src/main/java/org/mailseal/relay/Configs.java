@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.mailseal.relay;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.mailseal.config.ConfigException;
 import org.mailseal.config.ConfigLoader;
+import org.mailseal.config.ConfigLocation;
 import org.mailseal.config.MailsealConfig;
 
 /** Loading the configuration, the same way for {@code serve} and for every command. */
@@ -52,13 +52,13 @@ public final class Configs {
     }
   }
 
-  /** {@code file} when given, else the default file when it exists, else empty. */
+  /**
+   * {@code file} when given, else the file {@code $MAILSEAL_CONFIG} names, else the first of {@code
+   * ./config/mailseal.yaml} and {@code /etc/mailseal/mailseal.yaml} that exists, else empty ({@link
+   * ConfigLocation}).
+   */
   public static Optional<MailsealConfig> loadIfPresent(Path file) throws RelayException {
-    if (file != null) {
-      return Optional.of(load(file));
-    }
-    return Files.exists(ConfigLoader.DEFAULT)
-        ? Optional.of(load(ConfigLoader.DEFAULT))
-        : Optional.empty();
+    Optional<Path> found = ConfigLocation.existing(file);
+    return found.isPresent() ? Optional.of(load(found.get())) : Optional.empty();
   }
 }

@@ -73,7 +73,9 @@ class ConfigLoaderTest {
             + "        reject-after: 45d\n  example.org: {}\n");
     MailsealConfig c = ConfigLoader.load(file);
     MailsealConfig.Imap imap = c.dmarc().reports().imap().orElseThrow();
-    assertThat(c.dmarc().reports().directory()).isEqualTo(Path.of("var/dmarc"));
+    // Relative to the directory above the file's own.
+    Path base = dir.toAbsolutePath().getParent();
+    assertThat(c.dmarc().reports().directory()).isEqualTo(base.resolve("var/dmarc"));
     assertThat(imap.port()).isEqualTo(993);
     assertThat(imap.tls()).isEqualTo(MailsealConfig.ImapTls.IMPLICIT);
     assertThat(imap.folder()).isEqualTo("INBOX");
@@ -87,7 +89,7 @@ class ConfigLoaderTest {
         .isEqualTo(99.0);
     assertThat(EffectiveConfig.lines(c))
         .contains(
-            "dmarc.reports.directory=\"var/dmarc\"",
+            "dmarc.reports.directory=\"" + base.resolve("var/dmarc") + "\"",
             "dmarc.reports.imap.password=file:/run/secrets/imap (****)");
   }
 
@@ -96,7 +98,8 @@ class ConfigLoaderTest {
     Path file = dir.resolve("mailseal.yaml");
     Files.writeString(file, "domains:\n  example.com: {}\n");
     MailsealConfig c = ConfigLoader.load(file);
-    assertThat(c.dmarc().reports().directory()).isEqualTo(Path.of("var/reports"));
+    assertThat(c.dmarc().reports().directory())
+        .isEqualTo(dir.toAbsolutePath().getParent().resolve("var/reports"));
     assertThat(c.dmarc().reports().imap()).isEmpty();
   }
 
@@ -160,7 +163,7 @@ class ConfigLoaderTest {
     assertThat(c.listeners().submission().port()).isEqualTo(2587);
     assertThat(c.listeners().submissions().port()).isEqualTo(2465);
     assertThat(c.delivery().route()).isEqualTo(MailsealConfig.Route.FILE);
-    assertThat(c.delivery().fileDirectory()).isEqualTo(Path.of("var/outbox"));
+    assertThat(c.delivery().fileDirectory()).isEqualTo(Path.of("var/outbox").toAbsolutePath());
     assertThat(c.users().loginCache()).isEqualTo(Duration.ofMinutes(10));
     MailsealConfig.Domain d = c.domain("example.com").orElseThrow();
     assertThat(d.algorithms()).containsExactly(KeyAlgorithm.RSA, KeyAlgorithm.ED25519);
@@ -179,6 +182,49 @@ class ConfigLoaderTest {
     assertThat(ref.toString()).doesNotContain("s3cret").contains("****");
     assertThatThrownBy(() -> new SecretRef("MAILSEAL_TEST_UNSET_VARIABLE", null).resolve())
         .hasMessage("environment variable MAILSEAL_TEST_UNSET_VARIABLE is not set");
+  }
+
+  @Test
+  void relativePathsLandInTheDirectoryAboveTheFilesOwnWhateverTheWorkingDirectory(@TempDir Path dir)
+      throws Exception {
+    Path file = dir.resolve("tree/config/mailseal.yaml");
+    Files.createDirectories(file.getParent());
+    Files.writeString(
+        file,
+        "keys:\n  directory: keys\nspool:\n  directory: /abs/spool\ndomains:\n  a.example: {}\n");
+    MailsealConfig c = ConfigLoader.load(file);
+    Path tree = dir.resolve("tree").toAbsolutePath().normalize();
+    assertThat(c.server().baseDirectory()).isEqualTo(tree);
+    assertThat(c.keys().directory()).isEqualTo(tree.resolve("keys"));
+    assertThat(c.users().file()).isEqualTo(tree.resolve("var/users.yaml"));
+    assertThat(c.spool().directory()).isEqualTo(Path.of("/abs/spool"));
+  }
+
+  @Test
+  void baseDirectoryInTheFileIsWhereRelativePathsLand(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("etc/mailseal.yaml");
+    Files.createDirectories(file.getParent());
+    Files.writeString(
+        file,
+        "server:\n  base-directory: /var/lib/mailseal\ntls:\n  certificate: c.pem\n  key: k.pem\n"
+            + "delivery:\n  file:\n    directory: var/outbox\ndomains:\n  a.example: {}\n");
+    MailsealConfig c = ConfigLoader.load(file);
+    Path base = Path.of("/var/lib/mailseal");
+    assertThat(c.server().baseDirectory()).isEqualTo(base);
+    assertThat(c.keys().directory()).isEqualTo(base.resolve("keys"));
+    assertThat(c.spool().directory()).isEqualTo(base.resolve("var/spool"));
+    assertThat(c.delivery().fileDirectory()).isEqualTo(base.resolve("var/outbox"));
+    assertThat(c.tls().certificate()).contains(base.resolve("c.pem"));
+    assertThat(c.tls().selfSignedDirectory()).isEqualTo(base.resolve("var/tls"));
+  }
+
+  @Test
+  void relativeBaseDirectoryIsAProblem(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("mailseal.yaml");
+    Files.writeString(file, "server:\n  base-directory: state\ndomains:\n  a.example: {}\n");
+    assertThatThrownBy(() -> ConfigLoader.load(file))
+        .hasMessageEndingWith(
+            ":2:19: server.base-directory: must be an absolute directory, found state");
   }
 
   @Test

@@ -61,13 +61,10 @@ class DeployFilesTest {
     assertThat(s.get("PrivateTmp")).containsExactly("yes");
     assertThat(s.get("AmbientCapabilities")).containsExactly("CAP_NET_BIND_SERVICE");
     assertThat(s.get("CapabilityBoundingSet")).containsExactly("CAP_NET_BIND_SERVICE");
-    assertThat(s.get("ReadWritePaths"))
-        .containsExactly("/var/lib/mailseal/var /var/lib/mailseal/keys");
+    assertThat(s.get("ReadWritePaths")).containsExactly("/var/lib/mailseal");
     assertThat(s.get("WorkingDirectory")).containsExactly("/var/lib/mailseal");
     assertThat(s.get("ExecStart"))
-        .containsExactly(
-            "/usr/bin/java -jar /opt/mailseal/mailseal.jar serve --config"
-                + " /etc/mailseal/mailseal.yaml");
+        .containsExactly("/usr/bin/mailseal serve --config /etc/mailseal/mailseal.yaml");
     assertThat(s.get("Restart")).containsExactly("on-failure");
     assertThat(s.get("SuccessExitStatus")).containsExactly("143");
   }
@@ -148,11 +145,37 @@ class DeployFilesTest {
     assertThat(c.listeners().submission().address()).isEqualTo("0.0.0.0");
     assertThat(c.listeners().submission().port()).isEqualTo(587);
     assertThat(c.listeners().submissions().port()).isEqualTo(465);
-    // The image's working directory is /app, whose volumes are keys/ and var/.
-    assertThat(c.keys().directory()).isEqualTo(Path.of("keys"));
-    assertThat(c.spool().directory().startsWith("var")).isTrue();
-    assertThat(c.users().file().startsWith("var")).isTrue();
+    // Relative paths land under app/ (/app in the image), whose volumes are keys/ and var/.
+    Path app = DEPLOY.resolve("container/app").toAbsolutePath().normalize();
+    assertThat(c.server().baseDirectory()).isEqualTo(app);
+    assertThat(c.keys().directory()).isEqualTo(app.resolve("keys"));
+    assertThat(c.spool().directory().startsWith(app.resolve("var"))).isTrue();
+    assertThat(c.users().file().startsWith(app.resolve("var"))).isTrue();
     assertThat(c.logging().format()).isEqualTo(MailsealConfig.LogFormat.JSON);
+  }
+
+  @Test
+  void debianConffileIsTheEmbeddedDefaultWithProductionPathsAndTheTrustedListener()
+      throws Exception {
+    MailsealConfig installed = ConfigLoader.load(DEPLOY.resolve("debian/mailseal.yaml"));
+    MailsealConfig embedded = ConfigLoader.load(Path.of("config/mailseal.yaml"));
+    Path state = Path.of("/var/lib/mailseal");
+
+    assertThat(installed.server().baseDirectory()).isEqualTo(state);
+    assertThat(installed.keys().directory()).isEqualTo(state.resolve("keys"));
+    assertThat(installed.spool().directory()).isEqualTo(state.resolve("var/spool"));
+    assertThat(installed.delivery().fileDirectory()).isEqualTo(state.resolve("var/outbox"));
+    assertThat(installed.users().file()).isEqualTo(state.resolve("var/users.yaml"));
+    // mailseal sendmail (cron's mail) submits through the trusted listener, on loopback only.
+    MailsealConfig.Trusted trusted = installed.listeners().trusted().orElseThrow();
+    assertThat(trusted.listener().address()).isEqualTo("127.0.0.1");
+    assertThat(trusted.networks()).containsExactly("127.0.0.1/32", "::1/128");
+    // Everything else as the embedded default: loopback listeners, file route, the same domain.
+    assertThat(installed.listeners().submission()).isEqualTo(embedded.listeners().submission());
+    assertThat(installed.listeners().submissions()).isEqualTo(embedded.listeners().submissions());
+    assertThat(installed.delivery().route()).isEqualTo(embedded.delivery().route());
+    assertThat(installed.domains()).isEqualTo(embedded.domains());
+    assertThat(installed.admin()).isEqualTo(embedded.admin());
   }
 
   static List<String> texts(JsonNode array) {

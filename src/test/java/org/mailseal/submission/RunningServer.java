@@ -103,7 +103,8 @@ final class RunningServer implements AutoCloseable {
                 Optional.of(
                     new MailsealConfig.Trusted(
                         new MailsealConfig.Listener("127.0.0.1", 0, false),
-                        List.of("127.0.0.1/32")))),
+                        List.of("127.0.0.1/32"),
+                        Optional.empty()))),
             limits.apply(MailsealConfig.Limits.builder()).build(),
             List.of("example.com", "nokey.example"),
             List.of("parked.example"),
