@@ -181,6 +181,15 @@ public final class ConfigLoader {
       cluster = Optional.of(cluster(top.section("cluster")));
     }
 
+    Map<String, MailsealConfig.DnsUpdate> updates = new LinkedHashMap<>();
+    if (top.has("dns-updates")) {
+      Fields du = top.section("dns-updates");
+      for (String name : du.keys()) {
+        dnsUpdate(name, du).ifPresent(entry -> updates.put(name, entry));
+      }
+      du.finish();
+    }
+
     Fields domains = top.section("domains");
     Map<String, MailsealConfig.Domain> ds = new LinkedHashMap<>();
     for (String name : domains.keys()) {
@@ -190,7 +199,7 @@ public final class ConfigLoader {
         domains.raw(name);
         continue;
       }
-      ds.put(d, domain(d, domains.section(name), sp.maxAge()));
+      ds.put(d, domain(d, domains.section(name), sp.maxAge(), updates));
     }
     if (domains.keys().isEmpty()) {
       domains.problem(
@@ -200,7 +209,94 @@ public final class ConfigLoader {
     }
     domains.finish();
     top.finish();
-    return new MailsealConfig(path, s, t, l, u, lim, k, sp, delivery, a, lg, cluster, ds);
+    return new MailsealConfig(path, s, t, l, u, lim, k, sp, delivery, a, lg, cluster, ds, updates);
+  }
+
+  /** One entry of {@code dns-updates}: {@code rfc2136: {server, zone, tsig: {...}}}. */
+  private static Optional<MailsealConfig.DnsUpdate> dnsUpdate(String name, Fields parent) {
+    Fields entry = parent.section(name);
+    if (!entry.has("rfc2136")) {
+      parent.problemAtKey(
+          name, "needs rfc2136: {server, tsig} (RFC 2136 updates are the one kind supported)");
+      entry.finish();
+      return Optional.empty();
+    }
+    Fields r = entry.section("rfc2136");
+    entry.finish();
+    String server = r.required("server");
+    String address = server;
+    int port = 53;
+    java.util.regex.Matcher m =
+        Pattern.compile("\\[([0-9a-fA-F:.]+)\\](?::(\\d+))?|([0-9.]+)(?::(\\d+))?|([0-9a-fA-F:]+)")
+            .matcher(server.strip());
+    if (!server.isEmpty()) {
+      if (m.matches()) {
+        address = m.group(1) != null ? m.group(1) : m.group(3) != null ? m.group(3) : m.group(5);
+        String p = m.group(2) != null ? m.group(2) : m.group(4);
+        if (p != null) {
+          port = p.length() <= 5 ? Integer.parseInt(p) : 0;
+        }
+      }
+      if (!m.matches() || !isIp(address) || port < 1 || port > 65535) {
+        r.problem(
+            r.raw("server"),
+            r.path("server"),
+            "must be IP[:PORT] of the zone's primary server (no host names: the address is"
+                + " not looked up), e.g. 192.0.2.53:53 or [2001:db8::53]:53, found "
+                + server);
+      }
+    }
+    Optional<String> zone = Optional.empty();
+    if (r.has("zone")) {
+      String z = stripDot(r.string("zone", "")).toLowerCase(Locale.ROOT);
+      if (!DOMAIN.matcher(z).matches()) {
+        r.problem(r.raw("zone"), r.path("zone"), "not a zone name: " + z);
+      }
+      zone = Optional.of(z);
+    }
+    if (!r.has("tsig")) {
+      r.problem(
+          r.raw("server") == null ? new YamlNode.Scalar(null, false, 1, 1) : r.raw("server"),
+          r.path("tsig"),
+          "needs a TSIG key: tsig: {name, algorithm, secret-file or secret-env}");
+    }
+    Fields t = r.section("tsig");
+    r.finish();
+    String keyName = r.has("tsig") ? t.required("name") : "";
+    if (!keyName.isEmpty()
+        && !DOMAIN.matcher(stripDot(keyName).toLowerCase(Locale.ROOT)).matches()
+        && !stripDot(keyName).matches("[A-Za-z0-9_-]+")) {
+      t.problem(t.raw("name"), t.path("name"), "not a key name (a DNS name), found " + keyName);
+    }
+    String alg = t.choice("algorithm", "hmac-sha256", "hmac-sha256", "hmac-sha384", "hmac-sha512");
+    Optional<SecretRef> secret = secret(t, "secret");
+    String where = "";
+    if (secret.isPresent()) {
+      String key = t.has("secret-env") ? "secret-env" : "secret-file";
+      where = t.where(key);
+    } else if (r.has("tsig")) {
+      t.problem(
+          r.raw("tsig"),
+          t.path("secret-file"),
+          "needs secret-file or secret-env: the key's secret, base64 as tsig-keygen prints it");
+    }
+    t.finish();
+    return Optional.of(
+        new MailsealConfig.DnsUpdate(
+            name,
+            address,
+            port,
+            zone,
+            new MailsealConfig.Tsig(
+                stripDot(keyName) + ".",
+                MailsealConfig.TsigAlgorithm.valueOf(
+                    alg.toUpperCase(Locale.ROOT).replace('-', '_')),
+                secret.orElse(new SecretRef("MAILSEAL_TSIG_SECRET", null)),
+                where)));
+  }
+
+  private static String stripDot(String name) {
+    return name.endsWith(".") ? name.substring(0, name.length() - 1) : name;
   }
 
   private static MailsealConfig.Listener listener(Fields f, int port, String... known) {
@@ -337,7 +433,8 @@ public final class ConfigLoader {
         routes);
   }
 
-  private static MailsealConfig.Domain domain(String name, Fields f, Duration spoolMaxAge) {
+  private static MailsealConfig.Domain domain(
+      String name, Fields f, Duration spoolMaxAge, Map<String, MailsealConfig.DnsUpdate> updates) {
     List<String> algorithms =
         f.strings(
             "algorithms",
@@ -385,7 +482,21 @@ public final class ConfigLoader {
             r.duration("dns-deadline", Duration.ofDays(7)),
             r.choice("dns-check", "system", "system", "servers", "authoritative"),
             r.strings("dns-servers"),
-            r.strings("publish-command"));
+            r.strings("publish-command"),
+            Optional.ofNullable(r.string("publish", null)));
+    rotation
+        .publish()
+        .filter(p -> !updates.containsKey(p))
+        .ifPresent(
+            p ->
+                r.problem(
+                    r.raw("publish"),
+                    r.path("publish"),
+                    "no dns-updates entry named "
+                        + p
+                        + (updates.isEmpty()
+                            ? " (there is no dns-updates section)"
+                            : " (there are: " + String.join(", ", updates.keySet()) + ")")));
     if ("servers".equals(rotation.dnsCheck()) && rotation.dnsServers().isEmpty()) {
       r.problem(
           r.raw("dns-check"),
@@ -439,8 +550,30 @@ public final class ConfigLoader {
       }
     }
     dm.finish();
+    java.util.Set<MailsealConfig.PublishedRecord> publishRecords =
+        java.util.EnumSet.of(MailsealConfig.PublishedRecord.DKIM);
+    if (f.has("publish-records")) {
+      publishRecords = java.util.EnumSet.noneOf(MailsealConfig.PublishedRecord.class);
+      for (String v :
+          f.strings(
+              "publish-records",
+              v ->
+                  List.of("dkim", "spf", "dmarc").contains(v.strip().toLowerCase(Locale.ROOT))
+                      ? null
+                      : "must be dkim, spf or dmarc, found " + v)) {
+        publishRecords.add(
+            MailsealConfig.PublishedRecord.valueOf(v.strip().toUpperCase(Locale.ROOT)));
+      }
+      if (rotation.publish().isEmpty()) {
+        f.problem(
+            f.raw("publish-records"),
+            f.path("publish-records"),
+            "records are written only through rotation.publish (a dns-updates entry), which is"
+                + " not set");
+      }
+    }
     f.finish();
-    return new MailsealConfig.Domain(name, algorithms, bits, rotation, s, dmarc);
+    return new MailsealConfig.Domain(name, algorithms, bits, rotation, s, dmarc, publishRecords);
   }
 
   private static String mailto(String v) {
@@ -604,8 +737,39 @@ public final class ConfigLoader {
                       + (dom.rotation().publishCommand().size() - 1)
                       + " args)")
               + " dmarc.p="
-              + dom.dmarc().p());
+              + dom.dmarc().p()
+              + dom.rotation()
+                  .publish()
+                  .map(
+                      p ->
+                          " publish="
+                              + p
+                              + " publish-records="
+                              + dom.publishRecords().stream()
+                                  .sorted()
+                                  .map(x -> x.name().toLowerCase(Locale.ROOT))
+                                  .toList())
+                  .orElse(""));
     }
+    c.dnsUpdates()
+        .values()
+        .forEach(
+            u ->
+                out.add(
+                    "dns-updates \""
+                        + u.name()
+                        + "\" rfc2136 server="
+                        + u.address()
+                        + ":"
+                        + u.port()
+                        + " zone="
+                        + u.zone().orElse("(the domain)")
+                        + " tsig.name=\""
+                        + u.tsig().name()
+                        + "\" algorithm="
+                        + u.tsig().algorithm().tag()
+                        + " secret="
+                        + u.tsig().secret()));
     return out;
   }
 }

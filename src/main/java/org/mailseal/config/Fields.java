@@ -216,6 +216,12 @@ final class Fields {
     problems.add(new ConfigException.Problem(file, at.line(), at.column(), key, message));
   }
 
+  /** {@code file:line:column: path.key} of {@code key}'s value, for messages made after loading. */
+  String where(String key) {
+    YamlNode n = raw(key);
+    return file + ":" + n.line() + ":" + n.column() + ": " + path(key);
+  }
+
   void problemAtKey(String key, String message) {
     YamlNode.Key k = keyNode(key);
     problems.add(new ConfigException.Problem(file, k.line(), k.column(), path(key), message));

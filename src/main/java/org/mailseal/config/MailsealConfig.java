@@ -26,10 +26,58 @@ public record MailsealConfig(
     Admin admin,
     Logging logging,
     Optional<Cluster> cluster,
-    Map<String, Domain> domains) {
+    Map<String, Domain> domains,
+    Map<String, DnsUpdate> dnsUpdates) {
 
   public MailsealConfig {
     domains = Map.copyOf(domains);
+    dnsUpdates = Map.copyOf(dnsUpdates);
+  }
+
+  /** The {@code dns-updates} entry named {@code name}. */
+  public Optional<DnsUpdate> dnsUpdate(String name) {
+    return Optional.ofNullable(dnsUpdates.get(name));
+  }
+
+  /**
+   * A DNS server mailseal may write to with RFC 2136 updates signed with TSIG (RFC 8945): one entry
+   * of {@code dns-updates}.
+   *
+   * @param name the entry's name, as {@code rotation.publish} and {@code tls.acme.dns-update} give
+   *     it
+   * @param address the primary server's IP address
+   * @param port its port, 53 unless given
+   * @param zone the zone to update; empty for the domain itself
+   */
+  public record DnsUpdate(
+      String name, String address, int port, Optional<String> zone, Tsig tsig) {}
+
+  /**
+   * A TSIG key.
+   *
+   * @param name the key's name, as the server knows it ({@code mailseal.})
+   * @param secret base64, as {@code tsig-keygen} prints it
+   * @param where {@code file:line:column: key} of the secret's setting, for messages about it
+   */
+  public record Tsig(String name, TsigAlgorithm algorithm, SecretRef secret, String where) {}
+
+  /** The HMAC of a TSIG key (RFC 8945 §6). */
+  public enum TsigAlgorithm {
+    HMAC_SHA256,
+    HMAC_SHA384,
+    HMAC_SHA512;
+
+    /** The name in configuration and in BIND: {@code hmac-sha256}. */
+    public String tag() {
+      return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
+  }
+
+  /** Kinds of records mailseal may write to DNS itself ({@code publish-records}). */
+  public enum PublishedRecord {
+    DKIM,
+    SPF,
+    DMARC
   }
 
   /** The domains mailseal signs for, sorted. */
@@ -211,11 +259,20 @@ public record MailsealConfig(
    *
    * @param algorithms {@code rsa} and/or {@code ed25519}: one ACTIVE key of each signs
    * @param rsaBits size of new RSA keys: 2048, 3072 or 4096
+   * @param publishRecords which of the domain's records mailseal writes through {@code
+   *     rotation.publish} ({@code [dkim]} by default: SPF and DMARC only when the owner opts in)
    */
   public record Domain(
-      String name, List<String> algorithms, int rsaBits, Rotation rotation, Spf spf, Dmarc dmarc) {
+      String name,
+      List<String> algorithms,
+      int rsaBits,
+      Rotation rotation,
+      Spf spf,
+      Dmarc dmarc,
+      java.util.Set<PublishedRecord> publishRecords) {
     public Domain {
       algorithms = List.copyOf(algorithms);
+      publishRecords = java.util.Set.copyOf(publishRecords);
     }
   }
 
@@ -229,6 +286,8 @@ public record MailsealConfig(
    * @param dnsServers HOST[:PORT] asked when {@code dnsCheck} is {@code servers}
    * @param publishCommand argv of a command that receives the records to add and remove, as JSON on
    *     stdin; empty for none
+   * @param publish the {@code dns-updates} entry the domain's records are written to; empty for
+   *     none
    */
   public record Rotation(
       String schedule,
@@ -237,7 +296,8 @@ public record MailsealConfig(
       Duration dnsDeadline,
       String dnsCheck,
       List<String> dnsServers,
-      List<String> publishCommand) {
+      List<String> publishCommand,
+      Optional<String> publish) {
     public Rotation {
       dnsServers = List.copyOf(dnsServers);
       publishCommand = List.copyOf(publishCommand);
