@@ -213,6 +213,14 @@ public final class RelayMetrics {
     signing.record(time.toNanos(), TimeUnit.NANOSECONDS);
   }
 
+  /**
+   * An RFC 2136 update of {@code domain}'s records failed; {@code code} is the server's answer or
+   * ours in one word (BADSIG, BADKEY, REFUSED, NOTAUTH, TIMEOUT…): a small fixed set.
+   */
+  public void dnsUpdateFailed(String domain, String code) {
+    registry.counter("mailseal.dns.update.failures", "domain", domain, "code", code).increment();
+  }
+
   /** A failed AUTH attempt (bad credentials or throttled). */
   public void authFailure() {
     authFailures.increment();
