@@ -50,6 +50,20 @@ final class ConfigCommand {
     @Override
     public Integer call() {
       MailsealConfig c = load(file);
+      // Secrets are read only when used; a TSIG key's is checked here so a typo shows before
+      // the first rotation needs it.
+      java.util.List<String> secrets = new java.util.ArrayList<>();
+      for (MailsealConfig.DnsUpdate u : c.dnsUpdates().values()) {
+        org.mailseal.records.Rfc2136Updater.secretProblem(u.tsig())
+            .ifPresent(p -> secrets.add(u.tsig().where() + ": " + p));
+      }
+      if (!secrets.isEmpty()) {
+        throw new CliException(
+            "configuration has "
+                + secrets.size()
+                + (secrets.size() == 1 ? " problem:\n" : " problems:\n")
+                + String.join("\n", secrets));
+      }
       PrintWriter out = spec.commandLine().getOut();
       out.println(file + ": OK");
       out.println(

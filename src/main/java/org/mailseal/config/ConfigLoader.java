@@ -274,7 +274,7 @@ public final class ConfigLoader {
     if (secret.isPresent()) {
       String key = t.has("secret-env") ? "secret-env" : "secret-file";
       where = t.where(key);
-    } else if (r.has("tsig")) {
+    } else if (r.has("tsig") && !t.has("secret")) {
       t.problem(
           r.raw("tsig"),
           t.path("secret-file"),
@@ -333,6 +333,7 @@ public final class ConfigLoader {
     String file = name + "-file";
     if (f.has(env) && f.has(file)) {
       f.problemAtKey(file, "give " + env + " or " + file + ", not both");
+      f.raw(file);
     }
     if (f.has(env)) {
       return Optional.of(new SecretRef(f.string(env, ""), null));
