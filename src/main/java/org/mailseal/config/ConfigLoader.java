@@ -82,6 +82,15 @@ public final class ConfigLoader {
             server.duration("shutdown-grace", Duration.ofSeconds(30)));
     server.finish();
 
+    Map<String, MailsealConfig.DnsUpdate> updates = new LinkedHashMap<>();
+    if (top.has("dns-updates")) {
+      Fields du = top.section("dns-updates");
+      for (String name : du.keys()) {
+        dnsUpdate(name, du).ifPresent(entry -> updates.put(name, entry));
+      }
+      du.finish();
+    }
+
     Fields tls = top.section("tls");
     Optional<Path> cert = optionalPath(tls, "certificate");
     Optional<Path> key = optionalPath(tls, "key");
@@ -90,8 +99,16 @@ public final class ConfigLoader {
           cert.isPresent() ? "certificate" : "key",
           "give both certificate and key, or neither for a self-signed certificate");
     }
-    MailsealConfig.Tls t =
-        new MailsealConfig.Tls(cert, key, Path.of(tls.string("self-signed-directory", "var/tls")));
+    Path selfSigned = Path.of(tls.string("self-signed-directory", "var/tls"));
+    Fields acmeFields = tls.section("acme");
+    Optional<MailsealConfig.Acme> acme = Optional.empty();
+    if (tls.has("acme")) {
+      if (cert.isPresent()) {
+        tls.problemAtKey(
+            "acme", "give certificate and key, or acme, not both: they are two ways to one file");
+      }
+      acme = Optional.of(acme(acmeFields, selfSigned.resolve("acme"), updates));
+    }
     tls.finish();
 
     Fields listeners = top.section("listeners");
@@ -181,15 +198,6 @@ public final class ConfigLoader {
       cluster = Optional.of(cluster(top.section("cluster")));
     }
 
-    Map<String, MailsealConfig.DnsUpdate> updates = new LinkedHashMap<>();
-    if (top.has("dns-updates")) {
-      Fields du = top.section("dns-updates");
-      for (String name : du.keys()) {
-        dnsUpdate(name, du).ifPresent(entry -> updates.put(name, entry));
-      }
-      du.finish();
-    }
-
     Fields domains = top.section("domains");
     Map<String, MailsealConfig.Domain> ds = new LinkedHashMap<>();
     for (String name : domains.keys()) {
@@ -208,6 +216,10 @@ public final class ConfigLoader {
           "at least one signing domain is required");
     }
     domains.finish();
+    if (acme.isPresent()) {
+      acme = Optional.of(acmeZone(acme.get(), acmeFields, updates, ds.keySet()));
+    }
+    MailsealConfig.Tls t = new MailsealConfig.Tls(cert, key, selfSigned, acme);
     top.finish();
     return new MailsealConfig(path, s, t, l, u, lim, k, sp, delivery, a, lg, cluster, ds, updates);
   }
@@ -293,6 +305,124 @@ public final class ConfigLoader {
                     alg.toUpperCase(Locale.ROOT).replace('-', '_')),
                 secret.orElse(new SecretRef("MAILSEAL_TSIG_SECRET", null)),
                 where)));
+  }
+
+  private static MailsealConfig.Acme acme(
+      Fields f, Path stateDirectory, Map<String, MailsealConfig.DnsUpdate> updates) {
+    String dir = f.required("directory");
+    java.net.URI uri = java.net.URI.create("https://invalid.invalid/");
+    try {
+      uri = new java.net.URI(dir);
+      if (!dir.isEmpty() && (!"https".equals(uri.getScheme()) || uri.getHost() == null)) {
+        throw new java.net.URISyntaxException(dir, "not an https URL");
+      }
+    } catch (java.net.URISyntaxException e) {
+      f.problem(
+          f.raw("directory"),
+          f.path("directory"),
+          "must be the CA's https directory URL, e.g."
+              + " https://acme-v02.api.letsencrypt.org/directory, found "
+              + dir);
+    }
+    String email = f.required("email");
+    if (!email.isEmpty() && !ADDRESS.matcher(email).matches()) {
+      f.problem(f.raw("email"), f.path("email"), "not an email address: " + email);
+    }
+    List<String> names =
+        f.strings(
+            "names",
+            v -> {
+              String n = v.strip().toLowerCase(Locale.ROOT);
+              return DOMAIN.matcher(n.startsWith("*.") ? n.substring(2) : n).matches()
+                  ? null
+                  : "not a host name: " + v;
+            });
+    if (names.isEmpty() && !f.has("names")) {
+      f.problem(
+          f.raw("directory") == null ? new YamlNode.Scalar(null, false, 1, 1) : f.raw("directory"),
+          f.path("names"),
+          "list the names clients connect to, e.g. [mail.example.com]");
+    }
+    String update = f.required("dns-update");
+    if (!update.isEmpty() && !updates.containsKey(update)) {
+      f.problem(
+          f.raw("dns-update"),
+          f.path("dns-update"),
+          "no dns-updates entry named "
+              + update
+              + (updates.isEmpty()
+                  ? " (there is no dns-updates section: DNS-01 challenges are written through one)"
+                  : " (there are: " + String.join(", ", updates.keySet()) + ")"));
+    }
+    Optional<Path> ca = optionalPath(f, "ca-file");
+    Duration renewBefore = f.duration("renew-before", Duration.ofDays(30));
+    f.finish();
+    return new MailsealConfig.Acme(
+        uri,
+        email,
+        names.stream().map(n -> n.strip().toLowerCase(Locale.ROOT)).toList(),
+        update,
+        "",
+        ca,
+        renewBefore,
+        stateDirectory);
+  }
+
+  /** The zone the challenge records go to: the entry's, or the signing domain over every name. */
+  private static MailsealConfig.Acme acmeZone(
+      MailsealConfig.Acme a,
+      Fields f,
+      Map<String, MailsealConfig.DnsUpdate> updates,
+      java.util.Set<String> domains) {
+    Optional<String> zone = Optional.ofNullable(updates.get(a.dnsUpdate())).flatMap(u -> u.zone());
+    String chosen = zone.orElse("");
+    for (String n : a.names()) {
+      String bare = n.startsWith("*.") ? n.substring(2) : n;
+      if (zone.isPresent()) {
+        if (!bare.equals(chosen) && !bare.endsWith("." + chosen)) {
+          f.problem(
+              f.raw("names"),
+              f.path("names"),
+              n + " is not in zone " + chosen + " of dns-updates." + a.dnsUpdate());
+        }
+        continue;
+      }
+      String best = "";
+      for (String d : domains) {
+        if ((bare.equals(d) || bare.endsWith("." + d)) && d.length() > best.length()) {
+          best = d;
+        }
+      }
+      if (best.isEmpty()) {
+        f.problem(
+            f.raw("names"),
+            f.path("names"),
+            n
+                + " is under no signing domain: set dns-updates."
+                + a.dnsUpdate()
+                + ".rfc2136.zone to its zone");
+      } else if (!chosen.isEmpty() && !chosen.equals(best)) {
+        f.problem(
+            f.raw("names"),
+            f.path("names"),
+            "names are in two zones ("
+                + chosen
+                + ", "
+                + best
+                + "): one dns-updates entry with a zone covers one zone");
+      } else {
+        chosen = best;
+      }
+    }
+    return new MailsealConfig.Acme(
+        a.directory(),
+        a.email(),
+        a.names(),
+        a.dnsUpdate(),
+        chosen,
+        a.caFile(),
+        a.renewBefore(),
+        a.stateDirectory());
   }
 
   private static String stripDot(String name) {

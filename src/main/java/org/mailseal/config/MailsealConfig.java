@@ -105,7 +105,40 @@ public record MailsealConfig(
    * The listeners' certificate. Without {@code certificate} and {@code key}, a self-signed
    * certificate is made on first start and kept in {@code selfSignedDirectory}.
    */
-  public record Tls(Optional<Path> certificate, Optional<Path> key, Path selfSignedDirectory) {}
+  public record Tls(
+      Optional<Path> certificate,
+      Optional<Path> key,
+      Path selfSignedDirectory,
+      Optional<Acme> acme) {}
+
+  /**
+   * The listeners' certificate from an ACME CA (RFC 8555), proven with DNS-01 challenges written
+   * through a {@code dns-updates} entry.
+   *
+   * @param directory the CA's directory URL
+   * @param email the account's contact
+   * @param names the names clients connect to, all in the certificate
+   * @param dnsUpdate the {@code dns-updates} entry the {@code _acme-challenge} records go to
+   * @param zone the zone those records are in (the entry's zone, or the signing domain the names
+   *     are under)
+   * @param caFile PEM certificates to trust for the CA's own HTTPS instead of the system's
+   * @param renewBefore how long before expiry a certificate is renewed
+   * @param stateDirectory where the account key, certificate and key are kept ({@code
+   *     <tls.self-signed-directory>/acme})
+   */
+  public record Acme(
+      java.net.URI directory,
+      String email,
+      List<String> names,
+      String dnsUpdate,
+      String zone,
+      Optional<Path> caFile,
+      Duration renewBefore,
+      Path stateDirectory) {
+    public Acme {
+      names = List.copyOf(names);
+    }
+  }
 
   /**
    * A listening address.

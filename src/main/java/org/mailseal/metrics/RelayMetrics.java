@@ -257,6 +257,21 @@ public final class RelayMetrics {
         .register(registry);
   }
 
+  /**
+   * The listeners' certificate expiry, read when scraped: seconds since the epoch of its notAfter
+   * ({@code mailseal_tls_certificate_expiry_seconds}), NaN while there is none. Alert on it minus
+   * time() rather than on renewal errors: the old certificate serves while renewal retries.
+   */
+  public void certificateExpiry(Supplier<java.util.Optional<java.time.Instant>> notAfter) {
+    Gauge.builder(
+            "mailseal.tls.certificate.expiry",
+            () -> notAfter.get().map(t -> (double) t.getEpochSecond()).orElse(Double.NaN))
+        .description("When the listeners' certificate expires, seconds since the epoch")
+        .baseUnit("seconds")
+        .strongReference(true)
+        .register(registry);
+  }
+
   /** Where key states come from; read now and on every {@link #refresh()}. */
   public void keys(Supplier<? extends Collection<KeyInfo>> source) {
     synchronized (this) {
