@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       VerifyCommand.class,
       KeysCommand.class,
       DnsCommand.class,
+      TlsCommand.class,
       ConfigCommand.class,
       SpfCommand.class,
       DmarcCommand.class,

@@ -173,6 +173,11 @@ public final class AcmeRenewer {
     return acme.stateDirectory().resolve("cert.pem");
   }
 
+  /** The {@code renew-before} setting. */
+  public Duration renewBefore() {
+    return acme.renewBefore();
+  }
+
   /** The certificate's private key. */
   public Path keyFile() {
     return acme.stateDirectory().resolve("key.pem");
