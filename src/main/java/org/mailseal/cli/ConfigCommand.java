@@ -3,10 +3,13 @@ package org.mailseal.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
-import org.mailseal.config.ConfigException;
-import org.mailseal.config.ConfigLoader;
 import org.mailseal.config.MailsealConfig;
+import org.mailseal.records.Rfc2136Updater;
+import org.mailseal.relay.Configs;
+import org.mailseal.relay.RelayException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -23,13 +26,9 @@ final class ConfigCommand {
   /** Loads the file, or prints every problem and exits 2. */
   static MailsealConfig load(Path file) {
     try {
-      return ConfigLoader.load(file);
-    } catch (ConfigException e) {
-      throw new CliException(
-          "configuration has "
-              + e.problems().size()
-              + (e.problems().size() == 1 ? " problem:\n" : " problems:\n")
-              + e.getMessage());
+      return Configs.load(file);
+    } catch (RelayException e) {
+      throw new CliException(e.getMessage());
     }
   }
 
@@ -48,13 +47,13 @@ final class ConfigCommand {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
       MailsealConfig c = load(file);
       // Secrets are read only when used; a TSIG key's is checked here so a typo shows before
       // the first rotation needs it.
-      java.util.List<String> secrets = new java.util.ArrayList<>();
+      List<String> secrets = new ArrayList<>();
       for (MailsealConfig.DnsUpdate u : c.dnsUpdates().values()) {
-        org.mailseal.records.Rfc2136Updater.secretProblem(u.tsig())
+        Rfc2136Updater.secretProblem(u.tsig())
             .ifPresent(p -> secrets.add(u.tsig().where() + ": " + p));
       }
       if (!secrets.isEmpty()) {
@@ -75,7 +74,7 @@ final class ConfigCommand {
               + c.listeners().submissions().address()
               + ":"
               + c.listeners().submissions().port());
-      out.println("  route: " + c.delivery().route());
+      out.println("  route: " + c.delivery().route().tag());
       out.println("  domains: " + String.join(", ", c.domainNames()));
       out.flush();
       return 0;

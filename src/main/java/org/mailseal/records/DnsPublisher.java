@@ -16,7 +16,6 @@ import java.util.Optional;
 import java.util.Set;
 import org.mailseal.config.MailsealConfig;
 import org.mailseal.config.MailsealConfig.PublishedRecord;
-import org.mailseal.dns.DnsRecord;
 import org.mailseal.dns.TxtRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

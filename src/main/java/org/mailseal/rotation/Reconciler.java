@@ -11,8 +11,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Predicate;
-import org.mailseal.dns.CheckResult;
-import org.mailseal.dns.DnsChecker;
 import org.mailseal.dns.TxtRecord;
 import org.mailseal.keys.DkimKey;
 import org.mailseal.keys.KeyGenerator;
@@ -21,6 +19,8 @@ import org.mailseal.keys.KeyStore;
 import org.mailseal.keys.KeyStoreException;
 import org.mailseal.keys.Selector;
 import org.mailseal.keys.SelectorTemplate;
+import org.mailseal.records.CheckResult;
+import org.mailseal.records.DnsChecker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

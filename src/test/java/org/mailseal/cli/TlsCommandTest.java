@@ -29,8 +29,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.mailseal.config.ConfigLoader;
 import org.mailseal.config.MailsealConfig;
-import org.mailseal.submission.ServerTls;
 import org.mailseal.tls.CertificateInfo;
+import org.mailseal.tls.ServerTls;
 
 /** {@code mailseal tls status}: what the listeners serve, and when ACME renews it. */
 @Timeout(30)

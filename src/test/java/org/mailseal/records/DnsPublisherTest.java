@@ -19,7 +19,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mailseal.config.MailsealConfig;
 import org.mailseal.config.MailsealConfig.PublishedRecord;
 import org.mailseal.config.SecretRef;
-import org.mailseal.dns.DnsRecord;
 import org.mailseal.dns.DnsjavaLookup;
 import org.mailseal.dns.TxtRecord;
 import org.mailseal.testing.BindServer;

@@ -49,6 +49,7 @@ import org.mailseal.testing.MutableClock;
 import org.mailseal.testing.PebbleServer;
 import org.mailseal.tls.AcmeRenewer;
 import org.mailseal.tls.CertificateInfo;
+import org.mailseal.tls.ServerTls;
 import org.xbill.DNS.Name;
 
 /**
@@ -191,7 +192,7 @@ class AcmeListenersTest {
     SubmissionServer server =
         new SubmissionServer(
             new SubmissionServer.Parts(
-                config,
+                SubmissionServer.Options.of(config),
                 tls,
                 users,
                 new Authenticator(users, hasher, new LoginThrottle(clock), clock, random),
