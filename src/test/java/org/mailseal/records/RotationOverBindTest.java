@@ -3,6 +3,9 @@ package org.mailseal.records;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,6 +36,7 @@ import org.mailseal.rotation.Reconciler;
 import org.mailseal.rotation.RotationPolicy;
 import org.mailseal.testing.BindServer;
 import org.mailseal.testing.MutableClock;
+import org.slf4j.LoggerFactory;
 import org.xbill.DNS.Name;
 
 /**
@@ -213,9 +217,22 @@ class RotationOverBindTest {
     // Someone rotates the TSIG key on the server and not here.
     Files.writeString(secretFile, "c2VjcmV0IHRoYXQgaXMgbm90IHRoZSBzZXJ2ZXIncw==\n");
     clock.set(Instant.parse("2027-01-01T03:00:01Z"));
-    DnsPublisher.Outcome failed = reconcile();
+    Logger logger = (Logger) LoggerFactory.getLogger(DnsPublisher.class);
+    ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    logged.start();
+    logger.addAppender(logged);
+    DnsPublisher.Outcome failed;
+    try {
+      failed = reconcile();
+    } finally {
+      logger.detachAppender(logged);
+    }
     assertThat(failed).isInstanceOf(DnsPublisher.Failed.class);
     assertThat(failed.describe()).contains("BADSIG");
+    assertThat(logged.list)
+        .extracting(ILoggingEvent::getFormattedMessage)
+        .anyMatch(
+            m -> m.startsWith("dns update failed domain=example.com") && m.contains("code=BADSIG"));
     assertThat(failures("BADSIG")).isEqualTo(1);
     DkimKey b =
         store.list(DOMAIN).stream()
