@@ -36,6 +36,8 @@ import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.mailseal.config.MailsealConfig;
+import org.mailseal.dns.DnsLookupException;
+import org.mailseal.dns.DnsjavaLookup;
 import org.mailseal.dns.TxtRecord;
 import org.mailseal.fs.AtomicFiles;
 import org.mailseal.records.DnsUpdateException;
@@ -129,6 +131,7 @@ public final class AcmeRenewer {
   private final Name zone;
   private final Clock clock;
   private final SecureRandom random;
+  private final ChallengePropagation propagation;
   private int failures;
   private String lastFailure = "";
   private Instant retryAt = Instant.MIN;
@@ -136,12 +139,19 @@ public final class AcmeRenewer {
   /**
    * @param updater writes the challenge records (the {@code dns-updates} entry of {@code
    *     acme.dnsUpdate()})
+   * @param propagation what to wait for between writing the challenge records and asking the CA to
+   *     validate them (production: {@link #authoritativeServers()})
    * @param clock decides when renewal is due and the backoff
    */
   public AcmeRenewer(
-      MailsealConfig.Acme acme, Rfc2136Updater updater, Clock clock, SecureRandom random) {
+      MailsealConfig.Acme acme,
+      Rfc2136Updater updater,
+      ChallengePropagation propagation,
+      Clock clock,
+      SecureRandom random) {
     this.acme = Objects.requireNonNull(acme, "acme");
     this.updater = Objects.requireNonNull(updater, "updater");
+    this.propagation = Objects.requireNonNull(propagation, "propagation");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.random = Objects.requireNonNull(random, "random");
     try {
@@ -162,8 +172,18 @@ public final class AcmeRenewer {
                 new AcmeRenewer(
                     a,
                     Rfc2136Updater.of(config.dnsUpdate(a.dnsUpdate()).orElseThrow(), clock),
+                    authoritativeServers(),
                     clock,
                     random));
+  }
+
+  /**
+   * Waits up to 2 minutes, asking every 2 seconds, until every authoritative server of the zone
+   * (found with the system resolver) shows the challenge records.
+   */
+  public static ChallengePropagation authoritativeServers() {
+    return ChallengePropagation.authoritative(
+        DnsjavaLookup.system(), 53, CA_TIMEOUT, Duration.ofSeconds(2));
   }
 
   /**
@@ -263,7 +283,11 @@ public final class AcmeRenewer {
           issued.fingerprint(),
           why);
       return new Renewed(issued, why);
-    } catch (AcmeException | DnsUpdateException | IOException | GeneralSecurityException e) {
+    } catch (AcmeException
+        | DnsUpdateException
+        | DnsLookupException
+        | IOException
+        | GeneralSecurityException e) {
       return fail(describe(e));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -296,6 +320,7 @@ public final class AcmeRenewer {
   private CertificateInfo issue()
       throws AcmeException,
           DnsUpdateException,
+          DnsLookupException,
           IOException,
           GeneralSecurityException,
           InterruptedException {
@@ -338,6 +363,7 @@ public final class AcmeRenewer {
     try {
       if (!add.isEmpty()) {
         updater.send(zone, add);
+        propagation.await(zone, records);
       }
       for (Dns01Challenge c : challenges) {
         c.trigger();

@@ -49,6 +49,7 @@ import org.mailseal.testing.MutableClock;
 import org.mailseal.testing.PebbleServer;
 import org.mailseal.tls.AcmeRenewer;
 import org.mailseal.tls.CertificateInfo;
+import org.mailseal.tls.ChallengePropagation;
 import org.mailseal.tls.ServerTls;
 import org.xbill.DNS.Name;
 
@@ -109,6 +110,12 @@ class AcmeListenersTest {
           new AcmeRenewer(
               acme,
               Rfc2136Updater.of(config.dnsUpdate("primary").orElseThrow(), Clock.systemUTC()),
+              // Every authoritative server of example.com (BIND's NS record) must show the record.
+              ChallengePropagation.authoritative(
+                  DnsjavaLookup.server(bind.hostPort()),
+                  bind.port(),
+                  Duration.ofSeconds(20),
+                  Duration.ofMillis(200)),
               clock,
               random);
       RelayMetrics metrics = new RelayMetrics(new SimpleMeterRegistry());
