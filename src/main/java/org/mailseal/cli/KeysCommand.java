@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Predicate;
 import org.mailseal.config.MailsealConfig;
 import org.mailseal.keys.DkimKey;
 import org.mailseal.keys.KeyAlgorithm;
@@ -298,7 +299,7 @@ final class KeysCommand {
     abstract KeyState target();
 
     /** A last check before the move; refuses with a CliException. */
-    void check(DkimKey key) {}
+    void check(DkimKey key) throws Exception {}
 
     @Override
     public Integer call() throws Exception {
@@ -308,7 +309,10 @@ final class KeysCommand {
       PrintWriter out = spec.commandLine().getOut();
       try {
         List<DkimKey> before = keys.list(d);
-        before.stream().filter(k -> k.selector().equals(s)).findFirst().ifPresent(this::check);
+        Optional<DkimKey> key = before.stream().filter(k -> k.selector().equals(s)).findFirst();
+        if (key.isPresent()) {
+          check(key.get());
+        }
         DkimKey moved = keys.transition(d, s, target());
         out.println(moved.selector() + " of " + d + " is now " + moved.state());
         for (DkimKey k : keys.list(d)) {
@@ -335,10 +339,52 @@ final class KeysCommand {
       mixinStandardHelpOptions = true,
       description = "Make a PENDING key sign; the ACTIVE key of its algorithm becomes RETIRED.")
   static final class Activate extends Move {
+    @Mixin DnsServerOption dns;
+
+    @Option(
+        names = "--force",
+        description =
+            "Activate although DNS does not show the key's record (receivers cannot verify it).")
+    boolean force;
+
     @Override
     KeyState target() {
       return KeyState.ACTIVE;
     }
+
+    @Override
+    void check(DkimKey key) throws Exception {
+      if (key.state() != KeyState.PENDING || force) {
+        return;
+      }
+      if (!publishedView(store, dns, key.domain()).test(key)) {
+        throw new CliException(
+            key.selector()
+                + " of "
+                + key.domain()
+                + ": DNS does not show its record, so receivers could not verify what it signs."
+                + " Publish it first:\n"
+                + DnsExport.zoneLine(key)
+                + "\nor add --force to activate it anyway.",
+            CliException.CHECK_FAILED);
+      }
+    }
+  }
+
+  /**
+   * Whether DNS shows a key's record: at {@code --dns-server} when given, else as the configured
+   * domain's {@code rotation.dns-check} says, else at the system resolver.
+   */
+  static Predicate<DkimKey> publishedView(KeyStoreOptions store, DnsServerOption dns, String domain)
+      throws Exception {
+    if (dns.dnsServer != null) {
+      return Reconciler.dnsView(new DnsChecker(dns.lookup()));
+    }
+    Optional<MailsealConfig> config = store.configuration();
+    if (config.isPresent() && config.get().domain(domain).isPresent()) {
+      return RotationSetup.dnsView(config.get());
+    }
+    return Reconciler.dnsView(new DnsChecker(dns.lookup()));
   }
 
   @Command(
@@ -390,6 +436,8 @@ final class KeysCommand {
   static final class Import implements Callable<Integer> {
     @Mixin KeyStoreOptions store;
 
+    @Mixin DnsServerOption dns;
+
     @Option(names = "--domain", required = true)
     String domain;
 
@@ -398,8 +446,10 @@ final class KeysCommand {
 
     @Option(
         names = "--state",
-        defaultValue = "pending",
-        description = "pending or active (default: ${DEFAULT-VALUE}).")
+        description = {
+          "pending or active. Default: active when DNS already shows the key's exact record (as",
+          "when moving from OpenDKIM), else pending until it does."
+        })
     String state;
 
     @Parameters(paramLabel = "FILE", description = "The private key.")
@@ -411,26 +461,54 @@ final class KeysCommand {
     public Integer call() throws Exception {
       String d = domain(domain);
       Selector s = selector(selector);
-      KeyState initial;
-      switch (state.strip().toLowerCase(Locale.ROOT)) {
-        case "pending":
-          initial = KeyState.PENDING;
-          break;
-        case "active":
-          initial = KeyState.ACTIVE;
-          break;
-        default:
-          throw new CliException("--state: " + state + " (pending or active)");
+      Optional<KeyState> asked = Optional.empty();
+      if (state != null) {
+        switch (state.strip().toLowerCase(Locale.ROOT)) {
+          case "pending":
+            asked = Optional.of(KeyState.PENDING);
+            break;
+          case "active":
+            asked = Optional.of(KeyState.ACTIVE);
+            break;
+          default:
+            throw new CliException("--state: " + state + " (pending or active)");
+        }
       }
       PrivateKey key;
+      KeyAlgorithm algorithm;
       try {
         key = PemKeys.readPrivateKey(file);
-      } catch (KeyFormatException e) {
-        throw new CliException(e.getMessage());
+        algorithm = KeyAlgorithm.of(key);
+      } catch (KeyFormatException | IllegalArgumentException e) {
+        throw new CliException(file + ": " + e.getMessage());
+      }
+      Optional<MailsealConfig.Domain> configured = store.configuration().flatMap(c -> c.domain(d));
+      if (configured.isPresent() && !configured.get().algorithms().contains(algorithm)) {
+        throw new CliException(
+            file
+                + " is an "
+                + algorithm.tag()
+                + " key, but "
+                + d
+                + " signs with "
+                + configured.get().algorithms().stream().map(KeyAlgorithm::tag).toList()
+                + " only (domains."
+                + d
+                + ".algorithms): it would never sign; add "
+                + algorithm.tag()
+                + " there first");
       }
       PrintWriter out = spec.commandLine().getOut();
       try {
-        DkimKey k = store.open(Clock.systemUTC()).add(d, s, key, initial);
+        KeyStore keys = store.open(Clock.systemUTC());
+        DkimKey k = keys.add(d, s, key, asked.orElse(KeyState.PENDING));
+        boolean shown = false;
+        if (asked.isEmpty()) {
+          shown = publishedView(store, dns, d).test(k);
+          if (shown) {
+            k = keys.transition(d, s, KeyState.ACTIVE);
+          }
+        }
         out.println(
             "; imported "
                 + KeyOperations.describe(k)
@@ -440,8 +518,19 @@ final class KeysCommand {
                 + d
                 + " as "
                 + k.state()
+                + (asked.isPresent()
+                    ? " (--state)"
+                    : shown ? " (DNS shows its record)" : " (DNS does not show its record yet)")
                 + "; DNS must show this record:");
         out.println(DnsExport.zoneLine(k));
+        if (k.state() == KeyState.PENDING) {
+          out.println(
+              "; next: publish it, then: mailseal keys activate --domain "
+                  + d
+                  + " --selector "
+                  + s
+                  + " (or let serve activate it once DNS shows it)");
+        }
       } catch (KeyStoreException e) {
         throw failure(e);
       } catch (IllegalArgumentException e) {

@@ -77,6 +77,23 @@ public final class Reconciler {
         domain, RotationPlanner.scheduled(domain, store.list(domain), scheduledAt, policy), policy);
   }
 
+  /** Activation retires the ACTIVE key of the same algorithm: say so, and until when it stays. */
+  private static void logRetired(
+      String domain, List<DkimKey> before, List<DkimKey> after, RotationPolicy policy) {
+    for (DkimKey k : after) {
+      boolean wasActive =
+          before.stream()
+              .anyMatch(b -> b.selector().equals(k.selector()) && b.state() != KeyState.RETIRED);
+      if (k.state() == KeyState.RETIRED && wasActive) {
+        log.info(
+            "key retired domain={} selector={}; it stays published until {}, then is revoked",
+            domain,
+            k.selector(),
+            k.retired().map(t -> t.plus(policy.grace()).toString()).orElse("its grace ends"));
+      }
+    }
+  }
+
   private List<Transition> apply(String domain, List<Transition> plan, RotationPolicy policy)
       throws KeyStoreException {
     List<Transition> done = new ArrayList<>();
@@ -91,8 +108,10 @@ public final class Reconciler {
             key.recordName() + ".",
             TxtRecord.split(key.record().render()).zoneText());
       } else if (t instanceof Transition.Activate a) {
+        List<DkimKey> before = store.list(domain);
         store.transition(domain, a.key().selector(), KeyState.ACTIVE);
         log.info("key activated domain={} selector={}", domain, a.key().selector());
+        logRetired(domain, before, store.list(domain), policy);
       } else if (t instanceof Transition.Revoke r) {
         store.transition(domain, r.key().selector(), KeyState.REVOKED);
         log.info(

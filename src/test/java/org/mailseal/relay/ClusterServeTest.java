@@ -153,9 +153,10 @@ class ClusterServeTest {
     Files.writeString(other, "A".repeat(43) + "=\n");
     Relay wrong = relay(node("two", other));
     assertThatThrownBy(wrong::start)
-        .isInstanceOf(KeyStoreException.Storage.class)
+        .isInstanceOf(RelayException.class)
+        .hasCauseInstanceOf(KeyStoreException.Storage.class)
         .hasMessageMatching(
-            "cannot decrypt the private key s\\d{8}e of example.com: the key-encryption key"
+            "cannot start: cannot decrypt the private key s\\d{8}e of example.com: the key-encryption key"
                 + " \\(cluster kek-file or kek-env\\) is not the one it was stored with, or the row"
                 + " was altered");
   }
