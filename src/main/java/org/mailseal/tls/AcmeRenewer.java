@@ -216,12 +216,8 @@ public final class AcmeRenewer {
     if (Files.exists(certificateFile()) && Files.exists(keyFile())) {
       return false;
     }
-    AtomicFiles.createPrivateDirectories(acme.stateDirectory());
-    AtomicFiles.writePrivate(keyFile(), Files.readAllBytes(key));
-    AtomicFiles.write(
-        certificateFile(),
-        Files.readAllBytes(certificate),
-        java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+    new CertificateFiles(certificateFile(), keyFile(), "acme")
+        .copyFrom(new CertificateFiles(certificate, key, "self-signed"));
     return true;
   }
 

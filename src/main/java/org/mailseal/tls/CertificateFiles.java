@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.mailseal.tls;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import org.mailseal.config.MailsealConfig;
+import org.mailseal.fs.AtomicFiles;
 
 /**
  * Which certificate and key files the listeners serve, and why: the configured {@code
@@ -43,5 +46,18 @@ public record CertificateFiles(Path certificate, Path key, String source) {
   /** Whether both files exist. */
   public boolean exist() {
     return Files.exists(certificate) && Files.exists(key);
+  }
+
+  /**
+   * Copies {@code source}'s pair here (the key 0600 first, then the certificate, each atomically),
+   * in a directory made private if it does not exist.
+   */
+  public void copyFrom(CertificateFiles source) throws IOException {
+    AtomicFiles.createPrivateDirectories(certificate.toAbsolutePath().getParent());
+    AtomicFiles.writePrivate(key, Files.readAllBytes(source.key()));
+    AtomicFiles.write(
+        certificate,
+        Files.readAllBytes(source.certificate()),
+        PosixFilePermissions.fromString("rw-r--r--"));
   }
 }
