@@ -21,6 +21,7 @@ import org.mailseal.records.DnsRecord;
 import org.mailseal.records.DnsUpdateException;
 import org.mailseal.records.RecordPlan;
 import org.mailseal.records.ZoneWriter;
+import org.mailseal.relay.DnsExport;
 import org.mailseal.relay.PublishedPolicies;
 import org.mailseal.relay.RelayException;
 import picocli.CommandLine.Command;
@@ -244,16 +245,9 @@ final class DnsCommand {
       PrintWriter out = spec.commandLine().getOut();
       boolean failed = false;
       for (String d : domains) {
-        MailsealConfig.Domain dom = config.domains().get(d);
         List<DnsRecord> desired;
         try {
-          desired =
-              RecordPlan.forDomain(
-                  d,
-                  keys.list(d),
-                  Optional.of(PublishedPolicies.spf(config, dom)),
-                  Optional.of(PublishedPolicies.dmarc(dom)),
-                  clock.instant());
+          desired = DnsExport.plan(config, keys, d, clock);
         } catch (KeyStoreException e) {
           throw KeysCommand.failure(e);
         }

@@ -219,11 +219,15 @@ public final class DnsPublisher {
             policy(t, r, "v=spf1", known).ifPresent(out::add);
           }
           break;
-        default:
+        case DMARC:
           if (t.kinds().contains(PublishedRecord.DMARC)) {
             wanted.add(r.name());
             policy(t, r, "v=DMARC1", known).ifPresent(out::add);
           }
+          break;
+        default:
+          // Only TXT records are written (a parked domain's null MX is the owner's to publish).
+          break;
       }
     }
     // A selector written earlier that no plan names any more (its key left the store): remove it.
