@@ -91,9 +91,11 @@ class KeyPairReloadTest {
           pool.submit(
               () -> {
                 try (Socket s = server.accept()) {
-                  s.setSoTimeout(10_000);
+                  s.setSoTimeout(1_000);
                   ((SSLSocket) s).startHandshake();
                   s.getInputStream().read();
+                } catch (java.net.SocketTimeoutException e) {
+                  // the client has its certificate already; only the served one is asserted
                 }
                 return null;
               });
