@@ -27,6 +27,7 @@ import picocli.CommandLine.Command;
       DnsCommand.class,
       TlsCommand.class,
       ConfigCommand.class,
+      SmarthostCommand.class,
       SpfCommand.class,
       DmarcCommand.class,
       QueueCommand.class,

@@ -246,6 +246,11 @@ final class Fields {
     return file + ":" + n.line() + ":" + n.column() + ": " + path(key);
   }
 
+  /** A problem with {@code key} reported at this mapping (the key itself is absent). */
+  void problemMissing(String key, String message) {
+    problem(node, path(key), message);
+  }
+
   void problemAtKey(String key, String message) {
     YamlNode.Key k = keyNode(key);
     problems.add(new ConfigException.Problem(file, k.line(), k.column(), path(key), message));

@@ -374,6 +374,10 @@ public record MailsealConfig(
    * @param delayWarning after how long a still-undelivered message earns its sender a warning;
    *     empty for none
    * @param routes per recipient domain (lower case), a route other than {@code route}
+   * @param smarthosts named smarthosts besides the default {@code smarthost} ({@code
+   *     delivery.smarthosts})
+   * @param senderRoutes envelope sender address or domain (lower case) to the name of a smarthost
+   *     in {@code smarthosts}, or {@code default} ({@code delivery.sender-routes})
    */
   public record Delivery(
       Route route,
@@ -382,9 +386,25 @@ public record MailsealConfig(
       Mx mx,
       int workers,
       Optional<Duration> delayWarning,
-      Map<String, Route> routes) {
+      Map<String, Route> routes,
+      Map<String, Smarthost> smarthosts,
+      Map<String, String> senderRoutes) {
     public Delivery {
       routes = Collections.unmodifiableMap(new LinkedHashMap<>(routes));
+      smarthosts = Collections.unmodifiableMap(new LinkedHashMap<>(smarthosts));
+      senderRoutes = Collections.unmodifiableMap(new LinkedHashMap<>(senderRoutes));
+    }
+
+    /** Without named smarthosts or sender routes. */
+    public Delivery(
+        Route route,
+        Path fileDirectory,
+        Smarthost smarthost,
+        Mx mx,
+        int workers,
+        Optional<Duration> delayWarning,
+        Map<String, Route> routes) {
+      this(route, fileDirectory, smarthost, mx, workers, delayWarning, routes, Map.of(), Map.of());
     }
 
     /** Whether {@code route} is the default route or the route of some domain. */
@@ -413,6 +433,8 @@ public record MailsealConfig(
    * @param password where the password comes from; absent without AUTH
    * @param caFile PEM certificates to trust instead of the system's
    * @param poolSize connections kept open to the smarthost
+   * @param auth AUTH with the password (when a username is set) or XOAUTH2 with {@code oauth2}
+   * @param oauth2 the OAuth2 client, present exactly when {@code auth} is {@code oauth2}
    */
   public record Smarthost(
       String host,
@@ -421,7 +443,77 @@ public record MailsealConfig(
       String username,
       Optional<SecretRef> password,
       Optional<Path> caFile,
-      int poolSize) {}
+      int poolSize,
+      SmarthostAuth auth,
+      Optional<OAuth2> oauth2) {
+
+    /** A password (or no AUTH) smarthost. */
+    public Smarthost(
+        String host,
+        int port,
+        SmarthostTls tls,
+        String username,
+        Optional<SecretRef> password,
+        Optional<Path> caFile,
+        int poolSize) {
+      this(
+          host,
+          port,
+          tls,
+          username,
+          password,
+          caFile,
+          poolSize,
+          SmarthostAuth.PASSWORD,
+          Optional.empty());
+    }
+  }
+
+  /** {@code delivery.smarthost.auth}. */
+  public enum SmarthostAuth implements Tagged {
+    /** AUTH PLAIN/LOGIN with {@code password-file} or {@code password-env}. */
+    PASSWORD,
+    /** AUTH XOAUTH2 with an access token from {@code oauth2}. */
+    OAUTH2;
+
+    @Override
+    public String tag() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /**
+   * OAuth2 for a smarthost ({@code delivery.smarthost.oauth2}); a {@code provider} preset fills the
+   * endpoints and scope that are not given.
+   *
+   * @param provider the preset, or empty for endpoints given by hand
+   * @param tenant the Microsoft Entra tenant (id or domain; {@code organizations} by default)
+   * @param clientSecret where the client secret comes from; empty for a public client
+   * @param refreshTokenFile where {@code smarthost authorize} stores the refresh token (0600)
+   * @param scope space-separated scopes
+   */
+  public record OAuth2(
+      Optional<OAuthProvider> provider,
+      String tenant,
+      java.net.URI tokenEndpoint,
+      java.net.URI authorizationEndpoint,
+      String clientId,
+      Optional<SecretRef> clientSecret,
+      Path refreshTokenFile,
+      String scope) {}
+
+  /** {@code delivery.smarthost.oauth2.provider}. */
+  public enum OAuthProvider implements Tagged {
+    /** Gmail and Google Workspace. */
+    GOOGLE,
+    /** Microsoft 365. */
+    MICROSOFT;
+
+    @Override
+    public String tag() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
 
   /** {@code delivery.smarthost.tls}. */
   public enum SmarthostTls implements Tagged {

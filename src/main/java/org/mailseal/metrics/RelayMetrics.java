@@ -35,6 +35,8 @@ import org.slf4j.LoggerFactory;
  * mailseal_queue_depth                             mailseal_queue_oldest_age_seconds
  * mailseal_key_state{domain,selector,algorithm,state} (1 per key, its current state)
  * mailseal_key_rotation_days{domain,selector}      mailseal_dns_record_ok{name,type} (1 or 0)
+ * mailseal_upstream_up{upstream} (1 or 0)          mailseal_upstream_last_failure{upstream,class} (1)
+ * mailseal_upstream_failures_total{upstream,class}
  * mailseal_dmarc_messages{domain,alignment} (aligned or unaligned, from DMARC aggregate reports)
  * </pre>
  *
@@ -86,6 +88,22 @@ public final class RelayMetrics {
   }
 
   /**
+   * One upstream (smarthost) as the metrics show it.
+   *
+   * @param upstream its configured name
+   * @param up false while delivery through it waits for a probe
+   * @param lastFailure the class of its last failure: {@code auth}, {@code tls}, {@code connect},
+   *     {@code 4xx} or {@code 5xx}; empty when it never failed
+   */
+  public record UpstreamStatus(
+      String upstream, boolean up, java.util.Optional<String> lastFailure) {
+    public UpstreamStatus {
+      Objects.requireNonNull(upstream, "upstream");
+      Objects.requireNonNull(lastFailure, "lastFailure");
+    }
+  }
+
+  /**
    * Messages the DMARC aggregate reports counted for one domain over the relay's window.
    *
    * @param domain the domain the reports are about
@@ -113,6 +131,10 @@ public final class RelayMetrics {
   private final Map<String, List<String>> lateKeys = new TreeMap<>();
   private final List<Supplier<? extends Collection<KeyInfo>>> keySources = new ArrayList<>();
   private final List<Supplier<? extends Collection<DnsStatus>>> dnsSources = new ArrayList<>();
+  private final List<Supplier<? extends Collection<UpstreamStatus>>> upstreamSources =
+      new ArrayList<>();
+  private MultiGauge upstreamUp;
+  private MultiGauge upstreamLastFailure;
   private final List<Supplier<? extends Collection<DmarcVolume>>> dmarcSources = new ArrayList<>();
 
   /** Registers the relay's meters on {@code registry}; build it once per registry. */
@@ -329,6 +351,21 @@ public final class RelayMetrics {
     List<DnsStatus> records = new ArrayList<>();
     boolean keysOk = collect(keySources, keys, "keys");
     boolean dnsOk = collect(dnsSources, records, "dns");
+    List<UpstreamStatus> upstreams = new ArrayList<>();
+    if (!upstreamSources.isEmpty() && collect(upstreamSources, upstreams, "upstreams")) {
+      List<MultiGauge.Row<?>> up = new ArrayList<>();
+      List<MultiGauge.Row<?>> failure = new ArrayList<>();
+      for (UpstreamStatus u : upstreams) {
+        up.add(MultiGauge.Row.of(Tags.of("upstream", u.upstream()), u.up() ? 1 : 0));
+        u.lastFailure()
+            .ifPresent(
+                c ->
+                    failure.add(
+                        MultiGauge.Row.of(Tags.of("upstream", u.upstream(), "class", c), 1)));
+      }
+      upstreamUp.register(up, true);
+      upstreamLastFailure.register(failure, true);
+    }
     List<DmarcVolume> volumes = new ArrayList<>();
     if (collect(dmarcSources, volumes, "dmarc")) {
       List<MultiGauge.Row<?>> rows = new ArrayList<>();
@@ -399,5 +436,33 @@ public final class RelayMetrics {
         (d, late) ->
             late.forEach(s -> rows.add(MultiGauge.Row.of(Tags.of("domain", d, "selector", s), 1))));
     dnsLate.register(rows, true);
+  }
+
+  /**
+   * Where upstream health comes from ({@code mailseal_upstream_up}, {@code
+   * mailseal_upstream_last_failure}); read now and on every {@link #refresh()}.
+   */
+  public void upstreams(Supplier<? extends Collection<UpstreamStatus>> source) {
+    synchronized (this) {
+      if (upstreamUp == null) {
+        upstreamUp =
+            MultiGauge.builder("mailseal.upstream.up")
+                .description("1 while delivery through the upstream works, 0 while it waits")
+                .register(registry);
+        upstreamLastFailure =
+            MultiGauge.builder("mailseal.upstream.last.failure")
+                .description("1 for the class of the upstream's last failure")
+                .register(registry);
+      }
+      upstreamSources.add(Objects.requireNonNull(source, "source"));
+    }
+    refresh();
+  }
+
+  /** One failure of {@code upstream}, by class ({@code auth}, {@code tls}, {@code connect}, …). */
+  public void upstreamFailure(String upstream, String failureClass) {
+    registry
+        .counter("mailseal.upstream.failures", "upstream", upstream, "class", failureClass)
+        .increment();
   }
 }

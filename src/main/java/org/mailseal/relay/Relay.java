@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.mailseal.auth.Authenticator;
 import org.mailseal.auth.LoginThrottle;
@@ -24,6 +25,7 @@ import org.mailseal.config.MailsealConfig;
 import org.mailseal.delivery.Bouncer;
 import org.mailseal.delivery.DeliveryThreads;
 import org.mailseal.delivery.DeliveryWorker;
+import org.mailseal.delivery.Upstreams;
 import org.mailseal.dkim.DkimSigner;
 import org.mailseal.keys.DkimKey;
 import org.mailseal.keys.FileKeyStore;
@@ -73,8 +75,22 @@ public final class Relay implements AutoCloseable {
   private Cluster cluster; // null in the embedded default
   private Transports transports;
   private DeliveryThreads delivery;
+  private ScheduledFuture<?> upstreamProbes;
+
+  /**
+   * Probes of upstreams that are down: one may block for an SMTP timeout, so a thread of its own.
+   */
+  private final ScheduledExecutorService probes =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "mailseal-upstream-probe");
+            t.setDaemon(true);
+            return t;
+          });
+
   private RotationWatch rotation;
   private AcmeRenewal acme;
+  private ReportsWatch reports;
   private volatile boolean stopped;
 
   /**
@@ -159,7 +175,7 @@ public final class Relay implements AutoCloseable {
             new SignedSubmission(signingKeys, spool, config.server().relayUnsigned()),
             config.server().hostname(),
             clock);
-    transports = Transports.build(config, clock, random);
+    transports = Transports.build(config, clock, random, metrics);
     DeliveryWorker worker =
         new DeliveryWorker(spool, transports.transport(), retry(), clock, bouncer, metrics);
     scheduler.scheduleWithFixedDelay(this::applyControl, 0, 500, TimeUnit.MILLISECONDS);
@@ -170,13 +186,25 @@ public final class Relay implements AutoCloseable {
             () -> backlog.progress(spool.depth(), clock.instant()));
     spool.whenStored(delivery::wake);
     delivery.start();
+    // While a smarthost is down its mail waits for one probe instead of being tried message by
+    // message; when the probe answers, every held message is released to the threads at once.
+    Upstreams upstreams = transports.upstreams();
+    upstreams.whenRecovered(
+        ids -> {
+          worker.release(ids);
+          delivery.wakeAll();
+        });
+    upstreamProbes = upstreams.start(probes, Duration.ofSeconds(1));
 
     rotation = new RotationWatch(config, keys, signingKeys, metrics, clock, random, cluster);
     rotation.start();
     acme = AcmeRenewal.start(config, tls, metrics, clock, random);
 
+    reports = ReportsWatch.build(config, cluster, keys, clock);
+    reports.start(scheduler, metrics);
+
     if (config.admin().enabled()) {
-      startAdmin(registry, metrics, keys, signingKeys);
+      startAdmin(registry, metrics, keys, signingKeys, upstreams);
     }
     out.println(
         "mailseal is running: submission "
@@ -194,7 +222,11 @@ public final class Relay implements AutoCloseable {
   }
 
   private void startAdmin(
-      PrometheusMeterRegistry registry, RelayMetrics metrics, KeyStore keys, SigningKeys signing)
+      PrometheusMeterRegistry registry,
+      RelayMetrics metrics,
+      KeyStore keys,
+      SigningKeys signing,
+      Upstreams upstreams)
       throws RelayException {
     // Only for /metrics: without the admin listener nobody reads it, and serve asks no DNS.
     DnsStatusWatch dns = new DnsStatusWatch(config, keys, clock);
@@ -227,7 +259,9 @@ public final class Relay implements AutoCloseable {
                       () ->
                           "no ACTIVE DKIM key for "
                               + String.join(", ", signing.domainsWithoutKey())
-                              + " (their mail gets 451; see: mailseal keys list)")));
+                              + " (their mail gets 451; see: mailseal keys list)")),
+              // Failing upstreams are told, not failed: mail is still accepted and queued.
+              upstreams::failing);
       admin.start();
     } catch (IOException e) {
       throw new RelayException(
@@ -307,6 +341,10 @@ public final class Relay implements AutoCloseable {
       server.stop(grace);
     }
     scheduler.shutdown();
+    if (upstreamProbes != null) {
+      upstreamProbes.cancel(true);
+    }
+    probes.shutdownNow();
     if (delivery != null) {
       delivery.stop(grace);
     }
