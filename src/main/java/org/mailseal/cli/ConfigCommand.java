@@ -3,10 +3,13 @@ package org.mailseal.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.mailseal.config.ConfigLoader;
 import org.mailseal.config.ConfigLocation;
 import org.mailseal.config.MailsealConfig;
+import org.mailseal.records.Rfc2136Updater;
 import org.mailseal.relay.Configs;
 import org.mailseal.relay.RelayException;
 import picocli.CommandLine.Command;
@@ -49,6 +52,20 @@ final class ConfigCommand {
         c = Configs.loadForServe(found); // every check serve makes before binding, secrets too
       } catch (RelayException e) {
         throw new CliException(e.getMessage());
+      }
+      // Secrets are read only when used; a TSIG key's is checked here so a typo shows before
+      // the first rotation needs it.
+      List<String> secrets = new ArrayList<>();
+      for (MailsealConfig.DnsUpdate u : c.dnsUpdates().values()) {
+        Rfc2136Updater.secretProblem(u.tsig())
+            .ifPresent(p -> secrets.add(u.tsig().where() + ": " + p));
+      }
+      if (!secrets.isEmpty()) {
+        throw new CliException(
+            "configuration has "
+                + secrets.size()
+                + (secrets.size() == 1 ? " problem:\n" : " problems:\n")
+                + String.join("\n", secrets));
       }
       PrintWriter out = spec.commandLine().getOut();
       out.println(found + ": OK");

@@ -16,9 +16,12 @@ import org.mailseal.keys.KeyStore;
 import org.mailseal.keys.KeyStoreException;
 import org.mailseal.records.CheckResult;
 import org.mailseal.records.DnsChecker;
+import org.mailseal.records.DnsPublisher;
 import org.mailseal.records.DnsRecord;
+import org.mailseal.records.DnsUpdateException;
 import org.mailseal.records.RecordPlan;
 import org.mailseal.records.ZoneWriter;
+import org.mailseal.relay.DnsExport;
 import org.mailseal.relay.PublishedPolicies;
 import org.mailseal.relay.RelayException;
 import picocli.CommandLine.Command;
@@ -31,7 +34,7 @@ import picocli.CommandLine.Spec;
     name = "dns",
     mixinStandardHelpOptions = true,
     description = "Print the DNS records to publish, and check what DNS shows.",
-    subcommands = {DnsCommand.Records.class, DnsCommand.Check.class})
+    subcommands = {DnsCommand.Records.class, DnsCommand.Check.class, DnsCommand.Publish.class})
 final class DnsCommand {
   private DnsCommand() {}
 
@@ -208,6 +211,85 @@ final class DnsCommand {
         return n.substring(dk + "._domainkey.".length());
       }
       return n.startsWith("_dmarc.") ? n.substring("_dmarc.".length()) : n;
+    }
+  }
+
+  @Command(
+      name = "publish",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Write the records of the domain(s) with rotation.publish to their DNS server now, as RFC",
+        "2136 updates signed with TSIG. Exits 0 when the server accepted everything."
+      })
+  static final class Publish implements Callable<Integer> {
+    @Mixin KeyStoreOptions store;
+
+    @Option(
+        names = "--domain",
+        description = "Only this domain (default: every one that publishes).")
+    String domain;
+
+    @Option(names = "--dry-run", description = "Print the UPDATE message instead of sending it.")
+    boolean dryRun;
+
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      MailsealConfig config =
+          store
+              .configuration()
+              .orElseThrow(
+                  () -> new CliException("dns publish needs the configuration (--config FILE)"));
+      Clock clock = Clock.systemUTC();
+      DnsPublisher publisher = DnsPublisher.fromConfig(config, clock, (d, code) -> {});
+      List<String> domains = new ArrayList<>();
+      if (domain != null) {
+        String d = KeysCommand.domain(domain);
+        if (config.domain(d).isEmpty()) {
+          throw new CliException(d + " is not a configured domain");
+        }
+        if (!publisher.publishes(d)) {
+          throw new CliException(
+              d + " has no rotation.publish: name a dns-updates entry there to publish it");
+        }
+        domains.add(d);
+      } else {
+        config.domainNames().stream().filter(publisher::publishes).forEach(domains::add);
+        if (domains.isEmpty()) {
+          throw new CliException(
+              "no domain has rotation.publish: add a dns-updates entry and name it there");
+        }
+      }
+      KeyStore keys = store.open(clock);
+      PrintWriter out = spec.commandLine().getOut();
+      boolean failed = false;
+      for (String d : domains) {
+        List<DnsRecord> desired;
+        try {
+          desired = DnsExport.plan(config, keys, d, clock);
+        } catch (KeyStoreException e) {
+          throw KeysCommand.failure(e);
+        }
+        if (dryRun) {
+          try {
+            out.println("; " + d + ": the update that would be sent");
+            out.print(publisher.preview(d, desired));
+          } catch (DnsUpdateException e) {
+            out.println(d + ": " + e.getMessage());
+            failed = true;
+          }
+          continue;
+        }
+        DnsPublisher.Outcome o = publisher.publishNow(d, desired);
+        out.println(o.describe());
+        if (o instanceof DnsPublisher.Updated u) {
+          u.changes().forEach(c -> out.println("  " + c.describe()));
+        }
+        failed |= !o.accepted();
+      }
+      out.flush();
+      return failed ? CliException.CHECK_FAILED : 0;
     }
   }
 }

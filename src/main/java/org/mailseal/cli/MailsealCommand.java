@@ -39,6 +39,7 @@ import picocli.CommandLine.Command;
       VerifyCommand.class,
       KeysCommand.class,
       DnsCommand.class,
+      TlsCommand.class,
       ConfigCommand.class,
       SmarthostCommand.class,
       SpfCommand.class,

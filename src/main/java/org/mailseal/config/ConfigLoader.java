@@ -143,6 +143,15 @@ public final class ConfigLoader {
             base);
     server.finish();
 
+    Map<String, MailsealConfig.DnsUpdate> updates = new LinkedHashMap<>();
+    if (top.has("dns-updates")) {
+      Fields du = top.section("dns-updates");
+      for (String name : du.keys()) {
+        dnsUpdate(name, du).ifPresent(entry -> updates.put(name, entry));
+      }
+      du.finish();
+    }
+
     Fields tls = top.section("tls");
     Optional<Path> cert = optionalPath(tls, "certificate");
     Optional<Path> key = optionalPath(tls, "key");
@@ -151,8 +160,16 @@ public final class ConfigLoader {
           cert.isPresent() ? "certificate" : "key",
           "give both certificate and key, or neither for a self-signed certificate");
     }
-    MailsealConfig.Tls t =
-        new MailsealConfig.Tls(cert, key, tls.file("self-signed-directory", "var/tls"));
+    Path selfSigned = tls.file("self-signed-directory", "var/tls");
+    Fields acmeFields = tls.section("acme");
+    Optional<MailsealConfig.Acme> acme = Optional.empty();
+    if (tls.has("acme")) {
+      if (cert.isPresent()) {
+        tls.problemAtKey(
+            "acme", "give certificate and key, or acme, not both: they are two ways to one file");
+      }
+      acme = Optional.of(acme(acmeFields, selfSigned.resolve("acme"), updates));
+    }
     tls.finish();
 
     Fields listeners = top.section("listeners");
@@ -279,7 +296,7 @@ public final class ConfigLoader {
         domains.raw(name);
         continue;
       }
-      ds.put(d, domain(d, domains.section(name), sp.maxAge()));
+      ds.put(d, domain(d, domains.section(name), sp.maxAge(), updates));
     }
     if (domains.keys().isEmpty()) {
       domains.problem(
@@ -288,9 +305,218 @@ public final class ConfigLoader {
           "at least one signing domain is required");
     }
     domains.finish();
+    if (acme.isPresent()) {
+      acme = Optional.of(acmeZone(acme.get(), acmeFields, updates, ds.keySet()));
+    }
+    MailsealConfig.Tls t = new MailsealConfig.Tls(cert, key, selfSigned, acme);
     top.finish();
     return new MailsealConfig(
-        path, s, t, l, u, lim, k, sp, delivery, a, lg, cluster, ds, dmarcSettings);
+        path, s, t, l, u, lim, k, sp, delivery, a, lg, cluster, ds, dmarcSettings, updates);
+  }
+
+  /** One entry of {@code dns-updates}: {@code rfc2136: {server, zone, tsig: {...}}}. */
+  private static Optional<MailsealConfig.DnsUpdate> dnsUpdate(String name, Fields parent) {
+    Fields entry = parent.section(name);
+    if (!entry.has("rfc2136")) {
+      parent.problemAtKey(
+          name, "needs rfc2136: {server, tsig} (RFC 2136 updates are the one kind supported)");
+      entry.finish();
+      return Optional.empty();
+    }
+    Fields r = entry.section("rfc2136");
+    entry.finish();
+    String server = r.required("server");
+    String address = server;
+    int port = 53;
+    java.util.regex.Matcher m =
+        Pattern.compile("\\[([0-9a-fA-F:.]+)\\](?::(\\d+))?|([0-9.]+)(?::(\\d+))?|([0-9a-fA-F:]+)")
+            .matcher(server.strip());
+    if (!server.isEmpty()) {
+      if (m.matches()) {
+        address = m.group(1) != null ? m.group(1) : m.group(3) != null ? m.group(3) : m.group(5);
+        String p = m.group(2) != null ? m.group(2) : m.group(4);
+        if (p != null) {
+          port = p.length() <= 5 ? Integer.parseInt(p) : 0;
+        }
+      }
+      if (!m.matches() || !isIp(address) || port < 1 || port > 65535) {
+        r.problem(
+            r.raw("server"),
+            r.path("server"),
+            "must be IP[:PORT] of the zone's primary server (no host names: the address is"
+                + " not looked up), e.g. 192.0.2.53:53 or [2001:db8::53]:53, found "
+                + server);
+      }
+    }
+    Optional<String> zone = Optional.empty();
+    if (r.has("zone")) {
+      String z = stripDot(r.string("zone", "")).toLowerCase(Locale.ROOT);
+      if (!DOMAIN.matcher(z).matches()) {
+        r.problem(r.raw("zone"), r.path("zone"), "not a zone name: " + z);
+      }
+      zone = Optional.of(z);
+    }
+    if (!r.has("tsig")) {
+      r.problem(
+          r.raw("server") == null ? new YamlNode.Scalar(null, false, 1, 1) : r.raw("server"),
+          r.path("tsig"),
+          "needs a TSIG key: tsig: {name, algorithm, secret-file or secret-env}");
+    }
+    Fields t = r.section("tsig");
+    r.finish();
+    String keyName = r.has("tsig") ? t.required("name") : "";
+    if (!keyName.isEmpty()
+        && !DOMAIN.matcher(stripDot(keyName).toLowerCase(Locale.ROOT)).matches()
+        && !stripDot(keyName).matches("[A-Za-z0-9_-]+")) {
+      t.problem(t.raw("name"), t.path("name"), "not a key name (a DNS name), found " + keyName);
+    }
+    MailsealConfig.TsigAlgorithm alg =
+        t.choice("algorithm", MailsealConfig.TsigAlgorithm.HMAC_SHA256);
+    Optional<SecretRef> secret = secret(t, "secret");
+    String where = "";
+    if (secret.isPresent()) {
+      String key = t.has("secret-env") ? "secret-env" : "secret-file";
+      where = t.where(key);
+    } else if (r.has("tsig") && !t.has("secret")) {
+      t.problem(
+          r.raw("tsig"),
+          t.path("secret-file"),
+          "needs secret-file or secret-env: the key's secret, base64 as tsig-keygen prints it");
+    }
+    t.finish();
+    return Optional.of(
+        new MailsealConfig.DnsUpdate(
+            name,
+            address,
+            port,
+            zone,
+            new MailsealConfig.Tsig(
+                stripDot(keyName) + ".",
+                alg,
+                secret.orElse(new SecretRef("MAILSEAL_TSIG_SECRET", null)),
+                where)));
+  }
+
+  private static MailsealConfig.Acme acme(
+      Fields f, Path stateDirectory, Map<String, MailsealConfig.DnsUpdate> updates) {
+    String dir = f.required("directory");
+    java.net.URI uri = java.net.URI.create("https://invalid.invalid/");
+    try {
+      uri = new java.net.URI(dir);
+      if (!dir.isEmpty() && (!"https".equals(uri.getScheme()) || uri.getHost() == null)) {
+        throw new java.net.URISyntaxException(dir, "not an https URL");
+      }
+    } catch (java.net.URISyntaxException e) {
+      f.problem(
+          f.raw("directory"),
+          f.path("directory"),
+          "must be the CA's https directory URL, e.g."
+              + " https://acme-v02.api.letsencrypt.org/directory, found "
+              + dir);
+    }
+    String email = f.required("email");
+    if (!email.isEmpty() && !ADDRESS.matcher(email).matches()) {
+      f.problem(f.raw("email"), f.path("email"), "not an email address: " + email);
+    }
+    List<String> names =
+        f.strings(
+            "names",
+            v -> {
+              String n = v.strip().toLowerCase(Locale.ROOT);
+              return DOMAIN.matcher(n.startsWith("*.") ? n.substring(2) : n).matches()
+                  ? null
+                  : "not a host name: " + v;
+            });
+    if (names.isEmpty() && !f.has("names")) {
+      f.problem(
+          f.raw("directory") == null ? new YamlNode.Scalar(null, false, 1, 1) : f.raw("directory"),
+          f.path("names"),
+          "list the names clients connect to, e.g. [mail.example.com]");
+    }
+    String update = f.required("dns-update");
+    if (!update.isEmpty() && !updates.containsKey(update)) {
+      f.problem(
+          f.raw("dns-update"),
+          f.path("dns-update"),
+          "no dns-updates entry named "
+              + update
+              + (updates.isEmpty()
+                  ? " (there is no dns-updates section: DNS-01 challenges are written through one)"
+                  : " (there are: " + String.join(", ", updates.keySet()) + ")"));
+    }
+    Optional<Path> ca = optionalPath(f, "ca-file");
+    Duration renewBefore = f.duration("renew-before", Duration.ofDays(30));
+    f.finish();
+    return new MailsealConfig.Acme(
+        uri,
+        email,
+        names.stream().map(n -> n.strip().toLowerCase(Locale.ROOT)).toList(),
+        update,
+        "",
+        ca,
+        renewBefore,
+        stateDirectory);
+  }
+
+  /** The zone the challenge records go to: the entry's, or the signing domain over every name. */
+  private static MailsealConfig.Acme acmeZone(
+      MailsealConfig.Acme a,
+      Fields f,
+      Map<String, MailsealConfig.DnsUpdate> updates,
+      java.util.Set<String> domains) {
+    Optional<String> zone = Optional.ofNullable(updates.get(a.dnsUpdate())).flatMap(u -> u.zone());
+    String chosen = zone.orElse("");
+    for (String n : a.names()) {
+      String bare = n.startsWith("*.") ? n.substring(2) : n;
+      if (zone.isPresent()) {
+        if (!bare.equals(chosen) && !bare.endsWith("." + chosen)) {
+          f.problem(
+              f.raw("names"),
+              f.path("names"),
+              n + " is not in zone " + chosen + " of dns-updates." + a.dnsUpdate());
+        }
+        continue;
+      }
+      String best = "";
+      for (String d : domains) {
+        if ((bare.equals(d) || bare.endsWith("." + d)) && d.length() > best.length()) {
+          best = d;
+        }
+      }
+      if (best.isEmpty()) {
+        f.problem(
+            f.raw("names"),
+            f.path("names"),
+            n
+                + " is under no signing domain: set dns-updates."
+                + a.dnsUpdate()
+                + ".rfc2136.zone to its zone");
+      } else if (!chosen.isEmpty() && !chosen.equals(best)) {
+        f.problem(
+            f.raw("names"),
+            f.path("names"),
+            "names are in two zones ("
+                + chosen
+                + ", "
+                + best
+                + "): one dns-updates entry with a zone covers one zone");
+      } else {
+        chosen = best;
+      }
+    }
+    return new MailsealConfig.Acme(
+        a.directory(),
+        a.email(),
+        a.names(),
+        a.dnsUpdate(),
+        chosen,
+        a.caFile(),
+        a.renewBefore(),
+        a.stateDirectory());
+  }
+
+  private static String stripDot(String name) {
+    return name.endsWith(".") ? name.substring(0, name.length() - 1) : name;
   }
 
   private static MailsealConfig.Listener listener(Fields f, int port, String... known) {
@@ -346,6 +572,7 @@ public final class ConfigLoader {
     String file = name + "-file";
     if (f.has(env) && f.has(file)) {
       f.problemAtKey(file, "give " + env + " or " + file + ", not both");
+      f.raw(file);
     }
     String key = f.has(env) ? env : f.has(file) ? file : null;
     String value = key == null ? "" : f.string(key, "");
@@ -580,7 +807,8 @@ public final class ConfigLoader {
     }
   }
 
-  private static MailsealConfig.Domain domain(String name, Fields f, Duration spoolMaxAge) {
+  private static MailsealConfig.Domain domain(
+      String name, Fields f, Duration spoolMaxAge, Map<String, MailsealConfig.DnsUpdate> updates) {
     List<KeyAlgorithm> algorithms =
         f
             .strings(
@@ -634,7 +862,21 @@ public final class ConfigLoader {
             r.duration("dns-deadline", Duration.ofDays(7)),
             r.choice("dns-check", DnsCheck.SYSTEM),
             r.strings("dns-servers"),
-            new Command(r.strings("publish-command")));
+            new Command(r.strings("publish-command")),
+            Optional.ofNullable(r.string("publish", null)));
+    rotation
+        .publish()
+        .filter(p -> !updates.containsKey(p))
+        .ifPresent(
+            p ->
+                r.problem(
+                    r.raw("publish"),
+                    r.path("publish"),
+                    "no dns-updates entry named "
+                        + p
+                        + (updates.isEmpty()
+                            ? " (there is no dns-updates section)"
+                            : " (there are: " + String.join(", ", updates.keySet()) + ")")));
     if (rotation.dnsCheck() == DnsCheck.SERVERS && rotation.dnsServers().isEmpty()) {
       r.problem(
           r.raw("dns-check"),
@@ -689,6 +931,28 @@ public final class ConfigLoader {
       }
     }
     dm.finish();
+    java.util.Set<MailsealConfig.PublishedRecord> publishRecords =
+        java.util.EnumSet.of(MailsealConfig.PublishedRecord.DKIM);
+    if (f.has("publish-records")) {
+      publishRecords = java.util.EnumSet.noneOf(MailsealConfig.PublishedRecord.class);
+      for (String v :
+          f.strings(
+              "publish-records",
+              v ->
+                  List.of("dkim", "spf", "dmarc").contains(v.strip().toLowerCase(Locale.ROOT))
+                      ? null
+                      : "must be dkim, spf or dmarc, found " + v)) {
+        publishRecords.add(
+            MailsealConfig.PublishedRecord.valueOf(v.strip().toUpperCase(Locale.ROOT)));
+      }
+      if (rotation.publish().isEmpty()) {
+        f.problem(
+            f.raw("publish-records"),
+            f.path("publish-records"),
+            "records are written only through rotation.publish (a dns-updates entry), which is"
+                + " not set");
+      }
+    }
     boolean parked = f.bool("parked", false);
     if (parked) {
       for (String signing : List.of("algorithms", "rsa-bits", "rotation")) {
@@ -698,7 +962,8 @@ public final class ConfigLoader {
       }
     }
     f.finish();
-    return new MailsealConfig.Domain(name, algorithms, bits, rotation, s, dmarc, parked);
+    return new MailsealConfig.Domain(
+        name, algorithms, bits, rotation, s, dmarc, parked, publishRecords);
   }
 
   private static MailsealConfig.Ramp ramp(Fields f) {

@@ -322,6 +322,12 @@ final class Fields {
     problems.add(new ConfigException.Problem(file, at.line(), at.column(), key, message));
   }
 
+  /** {@code file:line:column: path.key} of {@code key}'s value, for messages made after loading. */
+  String where(String key) {
+    YamlNode n = raw(key);
+    return file + ":" + n.line() + ":" + n.column() + ": " + path(key);
+  }
+
   /** A problem with {@code key} reported at this mapping (the key itself is absent). */
   void problemMissing(String key, String message) {
     problem(node, path(key), message);

@@ -32,10 +32,64 @@ public record MailsealConfig(
     Logging logging,
     Optional<Cluster> cluster,
     Map<String, Domain> domains,
-    DmarcSettings dmarc) {
+    DmarcSettings dmarc,
+    Map<String, DnsUpdate> dnsUpdates) {
 
   public MailsealConfig {
     domains = Map.copyOf(domains);
+    dnsUpdates = Map.copyOf(dnsUpdates);
+  }
+
+  /** The {@code dns-updates} entry named {@code name}. */
+  public Optional<DnsUpdate> dnsUpdate(String name) {
+    return Optional.ofNullable(dnsUpdates.get(name));
+  }
+
+  /**
+   * A DNS server mailseal may write to with RFC 2136 updates signed with TSIG (RFC 8945): one entry
+   * of {@code dns-updates}.
+   *
+   * @param name the entry's name, as {@code rotation.publish} and {@code tls.acme.dns-update} give
+   *     it
+   * @param address the primary server's IP address
+   * @param port its port, 53 unless given
+   * @param zone the zone to update; empty for the domain itself
+   */
+  public record DnsUpdate(
+      String name, String address, int port, Optional<String> zone, Tsig tsig) {}
+
+  /**
+   * A TSIG key.
+   *
+   * @param name the key's name, as the server knows it ({@code mailseal.})
+   * @param secret base64, as {@code tsig-keygen} prints it
+   * @param where {@code file:line:column: key} of the secret's setting, for messages about it
+   */
+  public record Tsig(String name, TsigAlgorithm algorithm, SecretRef secret, String where) {}
+
+  /** The HMAC of a TSIG key (RFC 8945 §6). */
+  public enum TsigAlgorithm implements Tagged {
+    HMAC_SHA256,
+    HMAC_SHA384,
+    HMAC_SHA512;
+
+    /** The name in configuration and in BIND: {@code hmac-sha256}. */
+    @Override
+    public String tag() {
+      return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
+  }
+
+  /** Kinds of records mailseal may write to DNS itself ({@code publish-records}). */
+  public enum PublishedRecord implements Tagged {
+    DKIM,
+    SPF,
+    DMARC;
+
+    @Override
+    public String tag() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
   }
 
   /** The domains mailseal signs for (every configured domain but the parked ones), sorted. */
@@ -99,7 +153,40 @@ public record MailsealConfig(
    * The listeners' certificate. Without {@code certificate} and {@code key}, a self-signed
    * certificate is made on first start and kept in {@code selfSignedDirectory}.
    */
-  public record Tls(Optional<Path> certificate, Optional<Path> key, Path selfSignedDirectory) {}
+  public record Tls(
+      Optional<Path> certificate,
+      Optional<Path> key,
+      Path selfSignedDirectory,
+      Optional<Acme> acme) {}
+
+  /**
+   * The listeners' certificate from an ACME CA (RFC 8555), proven with DNS-01 challenges written
+   * through a {@code dns-updates} entry.
+   *
+   * @param directory the CA's directory URL
+   * @param email the account's contact
+   * @param names the names clients connect to, all in the certificate
+   * @param dnsUpdate the {@code dns-updates} entry the {@code _acme-challenge} records go to
+   * @param zone the zone those records are in (the entry's zone, or the signing domain the names
+   *     are under)
+   * @param caFile PEM certificates to trust for the CA's own HTTPS instead of the system's
+   * @param renewBefore how long before expiry a certificate is renewed
+   * @param stateDirectory where the account key, certificate and key are kept ({@code
+   *     <tls.self-signed-directory>/acme})
+   */
+  public record Acme(
+      java.net.URI directory,
+      String email,
+      List<String> names,
+      String dnsUpdate,
+      String zone,
+      Optional<Path> caFile,
+      Duration renewBefore,
+      Path stateDirectory) {
+    public Acme {
+      names = List.copyOf(names);
+    }
+  }
 
   /**
    * A listening address.
@@ -562,6 +649,8 @@ public record MailsealConfig(
    * @param rsaBits size of new RSA keys: 2048, 3072 or 4096
    * @param parked the domain sends no mail: no keys, no rotation; its records say so (SPF -all,
    *     DMARC p=reject, a null MX, an empty DKIM key for every selector) and submission refuses it
+   * @param publishRecords which of the domain's records mailseal writes through {@code
+   *     rotation.publish} ({@code [dkim]} by default: SPF and DMARC only when the owner opts in)
    */
   public record Domain(
       String name,
@@ -570,9 +659,11 @@ public record MailsealConfig(
       Rotation rotation,
       Spf spf,
       Dmarc dmarc,
-      boolean parked) {
+      boolean parked,
+      java.util.Set<PublishedRecord> publishRecords) {
     public Domain {
       algorithms = List.copyOf(algorithms);
+      publishRecords = java.util.Set.copyOf(publishRecords);
     }
   }
 
@@ -585,6 +676,8 @@ public record MailsealConfig(
    * @param dnsServers HOST[:PORT] asked when {@code dnsCheck} is {@code servers}
    * @param publishCommand argv of a command that receives the records to add and remove, as JSON on
    *     stdin; empty for none
+   * @param publish the {@code dns-updates} entry the domain's records are written to; empty for
+   *     none
    */
   public record Rotation(
       String schedule,
@@ -593,7 +686,8 @@ public record MailsealConfig(
       Duration dnsDeadline,
       DnsCheck dnsCheck,
       List<String> dnsServers,
-      Command publishCommand) {
+      Command publishCommand,
+      Optional<String> publish) {
     public Rotation {
       dnsServers = List.copyOf(dnsServers);
     }

@@ -260,6 +260,14 @@ public final class RelayMetrics {
     signing.record(time.toNanos(), TimeUnit.NANOSECONDS);
   }
 
+  /**
+   * An RFC 2136 update of {@code domain}'s records failed; {@code code} is the server's answer or
+   * ours in one word (BADSIG, BADKEY, REFUSED, NOTAUTH, TIMEOUT…): a small fixed set.
+   */
+  public void dnsUpdateFailed(String domain, String code) {
+    registry.counter("mailseal.dns.update.failures", "domain", domain, "code", code).increment();
+  }
+
   /** A failed AUTH attempt (bad credentials or throttled). */
   public void authFailure() {
     authFailures.increment();
@@ -325,6 +333,21 @@ public final class RelayMetrics {
         .register(registry);
     Gauge.builder("mailseal.queue.oldest.age.seconds", () -> oldestAge.get().toMillis() / 1000.0)
         .description("Age of the oldest message in the spool, 0 when empty")
+        .strongReference(true)
+        .register(registry);
+  }
+
+  /**
+   * The listeners' certificate expiry, read when scraped: seconds since the epoch of its notAfter
+   * ({@code mailseal_tls_certificate_expiry_seconds}), NaN while there is none. Alert on it minus
+   * time() rather than on renewal errors: the old certificate serves while renewal retries.
+   */
+  public void certificateExpiry(Supplier<java.util.Optional<java.time.Instant>> notAfter) {
+    Gauge.builder(
+            "mailseal.tls.certificate.expiry",
+            () -> notAfter.get().map(t -> (double) t.getEpochSecond()).orElse(Double.NaN))
+        .description("When the listeners' certificate expires, seconds since the epoch")
+        .baseUnit("seconds")
         .strongReference(true)
         .register(registry);
   }

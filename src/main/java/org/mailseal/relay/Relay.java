@@ -40,6 +40,7 @@ import org.mailseal.spool.SpoolException;
 import org.mailseal.spool.SpoolOptions;
 import org.mailseal.submission.SigningKeys;
 import org.mailseal.submission.SubmissionServer;
+import org.mailseal.tls.ListenerTls;
 import org.mailseal.tls.ServerTls;
 import org.mailseal.tls.TlsException;
 import org.slf4j.Logger;
@@ -88,6 +89,7 @@ public final class Relay implements AutoCloseable {
           });
 
   private RotationWatch rotation;
+  private AcmeRenewal acme;
   private ReportsWatch reports;
   private volatile boolean stopped;
 
@@ -196,6 +198,7 @@ public final class Relay implements AutoCloseable {
 
     rotation = new RotationWatch(config, keys, signingKeys, metrics, clock, random, cluster);
     rotation.start();
+    acme = AcmeRenewal.start(config, tls, metrics, clock, random);
 
     reports = ReportsWatch.build(config, cluster, keys, clock);
     reports.start(scheduler, metrics);
@@ -283,12 +286,11 @@ public final class Relay implements AutoCloseable {
     return new FileKeyStore(config.keys().directory(), clock);
   }
 
+  /**
+   * The configured files, the ACME files (self-signed until the first is issued), or self-signed.
+   */
   private ServerTls tls() throws TlsException {
-    MailsealConfig.Tls t = config.tls();
-    if (t.certificate().isPresent()) {
-      return ServerTls.fromFiles(t.certificate().get(), t.key().get(), clock);
-    }
-    return ServerTls.selfSigned(t.selfSignedDirectory(), config.server().hostname(), clock, random);
+    return ListenerTls.open(config, clock, random);
   }
 
   private RetrySchedule retry() {
@@ -355,6 +357,9 @@ public final class Relay implements AutoCloseable {
     }
     if (transports != null) {
       transports.close();
+    }
+    if (acme != null) {
+      acme.close();
     }
     if (rotation != null) {
       rotation.close();

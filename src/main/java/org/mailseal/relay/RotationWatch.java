@@ -17,6 +17,8 @@ import org.mailseal.keys.DkimKey;
 import org.mailseal.keys.KeyStore;
 import org.mailseal.keys.KeyStoreException;
 import org.mailseal.metrics.RelayMetrics;
+import org.mailseal.records.DnsPublisher;
+import org.mailseal.records.DnsRecord;
 import org.mailseal.rotation.PublishHook;
 import org.mailseal.rotation.RotationException;
 import org.mailseal.rotation.RotationPolicy;
@@ -45,6 +47,7 @@ final class RotationWatch implements AutoCloseable {
   private final Cluster cluster; // null in the embedded default
   private final Map<String, RotationPolicy> policies;
   private final Map<String, PublishHook> hooks = new HashMap<>();
+  private final DnsPublisher publisher;
   private RotationScheduler scheduler;
 
   RotationWatch(
@@ -63,6 +66,7 @@ final class RotationWatch implements AutoCloseable {
     this.random = random;
     this.cluster = cluster;
     this.policies = RotationSetup.policies(config);
+    this.publisher = DnsPublisher.fromConfig(config, clock, metrics::dnsUpdateFailed);
     for (String d : config.domainNames()) {
       hooks.put(
           d,
@@ -109,13 +113,20 @@ final class RotationWatch implements AutoCloseable {
       }
     }
     metrics.dnsLate(domain, late);
+    List<DnsRecord> desired = null;
     try {
-      hooks.get(domain).publish(domain, DnsExport.export(config, keys, domain, clock));
+      desired = DnsExport.export(config, keys, domain, clock);
+      hooks.get(domain).publish(domain, desired);
     } catch (RelayException e) {
       log.error("dns export failed domain={} error=\"{}\"", domain, e.getMessage());
     }
     signingKeys.refresh();
     metrics.refresh();
+    // After the signing keys: a slow or failing DNS server never delays them. Failures are logged,
+    // counted and retried after a backoff by the publisher; the DNS check still gates activation.
+    if (desired != null) {
+      publisher.publish(domain, desired);
+    }
   }
 
   /** Each key's state and the days until its domain's next scheduled rotation, for /metrics. */

@@ -18,6 +18,7 @@ import java.security.KeyStore;
 import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
+import java.security.Signature;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -173,8 +174,41 @@ public final class ServerTls {
     FileTime keyTime = Files.getLastModifiedTime(keyFile);
     X509Certificate[] chain = readChain(certFile);
     PrivateKey key = readKey(keyFile);
+    // A renewal replaces the key and the certificate one after the other: a reload between the
+    // two must not pair the new key with the old certificate (every handshake would fail).
+    if (!belongTogether(key, chain[0])) {
+      throw new GeneralSecurityException(
+          keyFile + ": the key does not belong to the certificate in " + certFile);
+    }
     return new ReloadingKeyManager.Material(
         chain, key, certTime.toMillis() + ":" + keyTime.toMillis() + ":" + Files.size(certFile));
+  }
+
+  /** Whether {@code key} signs what {@code cert}'s public key verifies. */
+  static boolean belongTogether(PrivateKey key, X509Certificate cert) {
+    String algorithm =
+        switch (key.getAlgorithm()) {
+          case "RSA" -> "SHA256withRSA";
+          case "EC" -> "SHA256withECDSA";
+          case "Ed25519", "EdDSA" -> "Ed25519";
+          default -> null;
+        };
+    if (algorithm == null) {
+      return true; // a kind we cannot test here: the handshake will tell
+    }
+    try {
+      byte[] probe = "mailseal key check".getBytes(StandardCharsets.US_ASCII);
+      Signature signer = Signature.getInstance(algorithm);
+      signer.initSign(key);
+      signer.update(probe);
+      byte[] signature = signer.sign();
+      Signature verifier = Signature.getInstance(algorithm);
+      verifier.initVerify(cert.getPublicKey());
+      verifier.update(probe);
+      return verifier.verify(signature);
+    } catch (GeneralSecurityException e) {
+      return false;
+    }
   }
 
   static X509Certificate[] readChain(Path file) throws GeneralSecurityException, IOException {
