@@ -218,8 +218,8 @@ final class DnsCommand {
       name = "publish",
       mixinStandardHelpOptions = true,
       description = {
-        "Write the records of the domain(s) with rotation.publish to their DNS server now, as RFC",
-        "2136 updates signed with TSIG. Exits 0 when the server accepted everything."
+        "Write the records of each domain with rotation.publish to its DNS server now.",
+        "They go as RFC 2136 updates signed with TSIG. Exits 0 when the server accepted everything."
       })
   static final class Publish implements Callable<Integer> {
     @Mixin KeyStoreOptions store;

@@ -9,7 +9,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import org.mailseal.config.ConfigLoader;
+import org.mailseal.config.ConfigLocation;
 import org.mailseal.config.MailsealConfig;
 import org.mailseal.delivery.ConfiguredSmarthosts;
 import org.mailseal.oauth.LoopbackAuthorization;
@@ -45,11 +45,7 @@ final class SmarthostCommand {
   static final class Authorize implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(
-        names = "--config",
-        paramLabel = "FILE",
-        description = "Configuration file (default: ${DEFAULT-VALUE}).",
-        defaultValue = "config/mailseal.yaml")
+    @Option(names = "--config", paramLabel = "FILE", description = ConfigLocation.HELP)
     Path config;
 
     @Option(
@@ -80,7 +76,7 @@ final class SmarthostCommand {
 
     @Override
     public Integer call() {
-      MailsealConfig c = ConfigCommand.load(config == null ? ConfigLoader.DEFAULT : config);
+      MailsealConfig c = ConfigCommand.load(ConfigLocation.find(config));
       String key = name == null ? "delivery.smarthost" : "delivery.smarthosts." + name;
       MailsealConfig.Smarthost sh =
           name == null

@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.mailseal.config.ConfigLocation;
 import org.mailseal.config.MailsealConfig;
 import org.mailseal.tls.AcmeRenewer;
 import org.mailseal.tls.CertificateFiles;
@@ -30,22 +31,18 @@ final class TlsCommand {
       name = "status",
       mixinStandardHelpOptions = true,
       description = {
-        "Print the certificate each listener serves (names, issuer, expiry, SHA-256 fingerprint)",
-        "and, with tls.acme, when it is renewed next. Exits 1 when there is no certificate."
+        "Print the certificate each listener serves and, with tls.acme, its next renewal.",
+        "For each: names, issuer, expiry, SHA-256 fingerprint. Exits 1 when there is no certificate."
       })
   static final class Status implements Callable<Integer> {
-    @Option(
-        names = "--config",
-        defaultValue = "config/mailseal.yaml",
-        paramLabel = "FILE",
-        description = "Configuration file (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--config", paramLabel = "FILE", description = ConfigLocation.HELP)
     Path file;
 
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
-      MailsealConfig config = ConfigCommand.load(file);
+      MailsealConfig config = ConfigCommand.load(ConfigLocation.find(file));
       PrintWriter out = spec.commandLine().getOut();
       int code = print(config, Clock.systemUTC(), out);
       out.flush();

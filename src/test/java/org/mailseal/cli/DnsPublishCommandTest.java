@@ -112,8 +112,7 @@ class DnsPublishCommandTest {
     assertThat(missing.err())
         .contains(
             config
-                + ":11:22: dns-updates.primary.rfc2136.tsig.secret-file: TSIG secret of key"
-                + " mailseal.: cannot read secret file");
+                + ":11:9: dns-updates.primary.rfc2136.tsig.secret-file: cannot read secret file");
 
     Path bad = dir.resolve("bad.secret");
     Files.writeString(bad, "not base64!\n");

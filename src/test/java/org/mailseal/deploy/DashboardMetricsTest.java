@@ -55,7 +55,6 @@ class DashboardMetricsTest {
   static final Map<String, String> ADDED_BY_OTHER_ISSUES =
       Map.of(
           "mailseal_upstream_up", "upstream health (smarthost/oauth branch)",
-          "mailseal_tls_certificate_expiry_seconds", "certificate expiry (dnsacme branch)",
           "mailseal_user_limit_exceeded_total", "per-user limits (security branch)");
 
   /** Served only while its condition holds; checked against RelayMetrics's own exposition. */
