@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.mailseal.policy.SendingLimit;
-import org.mailseal.policy.SmtpReply;
 import org.mailseal.policy.UserLimiter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,10 +25,22 @@ public final class AccountLimits {
   /**
    * Why a user may not send this message or to this recipient.
    *
-   * @param limit the limit reached, empty when the user was already suspended
+   * @param user who is refused
+   * @param exceeded the limit reached, empty when the user was already suspended
+   * @param suspension the suspension in force, empty when a limit was reached
    * @param suspendedNow whether this refusal suspended the user
    */
-  public record Refusal(SmtpReply reply, Optional<SendingLimit> limit, boolean suspendedNow) {}
+  public record Refusal(
+      String user,
+      Optional<UserLimiter.Exceeded> exceeded,
+      Optional<Suspension> suspension,
+      boolean suspendedNow) {
+
+    /** The limit reached, empty when the user was already suspended. */
+    public Optional<SendingLimit> limit() {
+      return exceeded.map(UserLimiter.Exceeded::limit);
+    }
+  }
 
   private final UserStore users;
   private final UserLimiter limiter;
@@ -50,20 +61,7 @@ public final class AccountLimits {
   public Optional<Refusal> mailFrom(User user) {
     Optional<Suspension> s = user.suspended();
     if (s.isPresent()) {
-      return Optional.of(
-          new Refusal(
-              new SmtpReply(
-                  550,
-                  "5.7.1",
-                  "User "
-                      + UsersFile.printable(user.name())
-                      + " is suspended since "
-                      + s.get().since()
-                      + " ("
-                      + UsersFile.printable(s.get().reason())
-                      + "); ask the relay's administrator"),
-              Optional.empty(),
-              false));
+      return Optional.of(new Refusal(user.name(), Optional.empty(), Optional.of(s.get()), false));
     }
     if (suspendedHere.remove(user.name()) != null) {
       limiter.reset(user.name());
@@ -112,6 +110,6 @@ public final class AccountLimits {
         suspended
             ? "then let the user send again with: mailseal users resume " + name
             : "if it is expected, raise limits." + e.limit().key() + " or the user's own limit");
-    return new Refusal(e.reply(), Optional.of(e.limit()), suspended);
+    return new Refusal(user.name(), Optional.of(e), Optional.empty(), suspended);
   }
 }

@@ -6,7 +6,6 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
-import org.mailseal.policy.SmtpReply;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,10 +35,27 @@ public final class Authenticator {
   }
 
   /**
-   * @param reply {@code 535 5.7.8} for bad credentials, {@code 454 4.7.0} while throttled, {@code
-   *     421 4.7.0} when locked out
+   * A refused login; the listener words it as its protocol wants ({@code submission.SmtpReplies}).
+   *
+   * @param scope for THROTTLED and LOCKED, whose failures hold the client back ("your address",
+   *     "your network"); empty otherwise
+   * @param seconds for THROTTLED and LOCKED, how long; 0 otherwise
    */
-  public record Failure(SmtpReply reply) implements Outcome {}
+  public record Failure(Failure.Reason reason, String scope, long seconds) implements Outcome {
+    /** Why a login failed. */
+    public enum Reason {
+      /** Unknown user or wrong password. */
+      BAD_CREDENTIALS,
+      /** Too many recent failures from the client: wait {@code seconds}. */
+      THROTTLED,
+      /** Far too many: locked for {@code seconds}. */
+      LOCKED
+    }
+
+    static Failure badCredentials() {
+      return new Failure(Reason.BAD_CREDENTIALS, "", 0);
+    }
+  }
 
   private final UserStore users;
   private final PasswordHasher hasher;
@@ -95,13 +111,8 @@ public final class Authenticator {
           v.scope().name().toLowerCase(java.util.Locale.ROOT),
           locked,
           seconds);
-      String why = "Too many failed logins from " + v.scope().text();
-      if (locked) {
-        return new Failure(
-            new SmtpReply(421, "4.7.0", why + "; locked for " + seconds + " seconds"));
-      }
       return new Failure(
-          new SmtpReply(454, "4.7.0", why + "; try again in " + seconds + " seconds"));
+          locked ? Failure.Reason.LOCKED : Failure.Reason.THROTTLED, v.scope().text(), seconds);
     }
     Optional<User> u = users.find(user);
     // A generated app password names its credential in its first group: hash only that one.
@@ -128,7 +139,7 @@ public final class Authenticator {
     if (!ok) {
       throttle.failed(client, user);
       log.warn("auth failed user=\"{}\" ip={} known={}", printable(user), ip, u.isPresent());
-      return new Failure(new SmtpReply(535, "5.7.8", "Authentication credentials invalid"));
+      return Failure.badCredentials();
     }
     throttle.succeeded(client, user);
     Success success = new Success(u.get(), used);

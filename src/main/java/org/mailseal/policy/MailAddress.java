@@ -26,11 +26,6 @@ public record MailAddress(String localPart, String domain) {
     public Invalid(String reason) {
       super(reason);
     }
-
-    /** {@code 553 5.1.3} (bad destination/sender mailbox syntax), naming the reason. */
-    public SmtpReply reply() {
-      return new SmtpReply(553, "5.1.3", getMessage());
-    }
   }
 
   public MailAddress {
@@ -127,7 +122,7 @@ public record MailAddress(String localPart, String domain) {
   }
 
   /** Text safe to echo in a reply: printable ASCII only, at most 100 characters. */
-  static String printable(String s) {
+  public static String printable(String s) {
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i < s.length() && sb.length() < 100; i++) {
       char c = s.charAt(i);

@@ -44,7 +44,7 @@ public final class SenderPolicy {
   /** The single From mailbox, allowed. */
   public record Allowed(MailAddress from) implements FromDecision {}
 
-  public record Refused(SmtpReply reply) implements FromDecision {}
+  public record Refused(Refusal refusal) implements FromDecision {}
 
   /**
    * Checks {@code MAIL FROM}.
@@ -53,26 +53,25 @@ public final class SenderPolicy {
    * @param path the address inside {@code <>}, empty for the null sender
    * @return the refusal, or empty when the sender is allowed
    */
-  public Optional<SmtpReply> mailFrom(String user, List<SenderPattern> allowed, String path) {
+  public Optional<Refusal> mailFrom(String user, List<SenderPattern> allowed, String path) {
     if (path.isBlank()) {
       // Only an MTA sends with <> (bounces, RFC 5321 §4.5.5); a user never needs it.
       return Optional.of(
-          new SmtpReply(550, "5.7.1", "The null sender <> is not allowed for users"));
+          new Refusal(Refusal.Reason.NULL_SENDER, "The null sender <> is not allowed for users"));
     }
     MailAddress a;
     try {
       a = MailAddress.parse(path);
     } catch (MailAddress.Invalid e) {
-      return Optional.of(e.reply());
+      return Optional.of(new Refusal(Refusal.Reason.BAD_ADDRESS, e.getMessage()));
     }
     if (parkedDomain.test(a.domain())) {
       return Optional.of(parked(a.domain()));
     }
     if (!permitted(allowed, a)) {
       return Optional.of(
-          new SmtpReply(
-              550,
-              "5.7.1",
+          new Refusal(
+              Refusal.Reason.NOT_ALLOWED,
               "Sender <" + a + "> is not allowed for user " + MailAddress.printable(user)));
     }
     return Optional.empty();
@@ -86,12 +85,11 @@ public final class SenderPolicy {
   public FromDecision headerFrom(
       String user, List<SenderPattern> allowed, List<String> fromValues) {
     if (fromValues.isEmpty()) {
-      return refused(550, "5.7.1", "The message has no From header field");
+      return refused(Refusal.Reason.NOT_ONE_FROM, "The message has no From header field");
     }
     if (fromValues.size() > 1) {
       return refused(
-          550,
-          "5.7.1",
+          Refusal.Reason.NOT_ONE_FROM,
           "The message has " + fromValues.size() + " From header fields; one is allowed");
     }
     InternetAddress[] parsed;
@@ -99,40 +97,40 @@ public final class SenderPolicy {
       parsed = InternetAddress.parseHeader(fromValues.get(0), true);
     } catch (AddressException e) {
       return refused(
-          554,
-          "5.6.0",
+          Refusal.Reason.MALFORMED_FROM,
           "The From header field does not parse: " + MailAddress.printable(e.getMessage()));
     }
     if (parsed.length == 0) {
-      return refused(554, "5.6.0", "The From header field has no address");
+      return refused(Refusal.Reason.MALFORMED_FROM, "The From header field has no address");
     }
     if (parsed.length > 1) {
       return refused(
-          550,
-          "5.7.1",
+          Refusal.Reason.NOT_ONE_FROM,
           "The From header field has " + parsed.length + " addresses; one is allowed");
     }
     if (parsed[0].isGroup()) {
-      return refused(550, "5.7.1", "The From header field is a group; one mailbox is allowed");
+      return refused(
+          Refusal.Reason.NOT_ONE_FROM, "The From header field is a group; one mailbox is allowed");
     }
     MailAddress from;
     try {
       from = MailAddress.parse(decoded(parsed[0].getAddress()));
     } catch (MailAddress.Invalid e) {
-      return refused(554, "5.6.0", "The From address is not valid: " + e.getMessage());
+      return refused(
+          Refusal.Reason.MALFORMED_FROM, "The From address is not valid: " + e.getMessage());
     }
     if (parkedDomain.test(from.domain())) {
       return new Refused(parked(from.domain()));
     }
     if (!permitted(allowed, from)) {
       return refused(
-          550,
-          "5.7.1",
+          Refusal.Reason.NOT_ALLOWED,
           "From <" + from + "> is not allowed for user " + MailAddress.printable(user));
     }
     if (!signedDomain.test(from.domain())) {
       return refused(
-          550, "5.7.1", "From domain " + from.domain() + " is not a domain this relay signs for");
+          Refusal.Reason.NOT_SIGNED,
+          "From domain " + from.domain() + " is not a domain this relay signs for");
     }
     return new Allowed(from);
   }
@@ -154,16 +152,15 @@ public final class SenderPolicy {
     return false;
   }
 
-  private static SmtpReply parked(String domain) {
-    return new SmtpReply(
-        550,
-        "5.7.1",
+  private static Refusal parked(String domain) {
+    return new Refusal(
+        Refusal.Reason.PARKED,
         domain
             + " is a parked domain: it sends no mail, and its DNS tells receivers to reject"
             + " mail from it");
   }
 
-  private static Refused refused(int code, String enhanced, String text) {
-    return new Refused(new SmtpReply(code, enhanced, text));
+  private static Refused refused(Refusal.Reason reason, String text) {
+    return new Refused(new Refusal(reason, text));
   }
 }

@@ -33,9 +33,12 @@ public final class UserLimiter {
    * A limit the user has reached.
    *
    * @param value the limit in force for this user
-   * @param reply {@code 450 4.7.1}, naming the limit and when to try again
+   * @param user who reached it
+   * @param window {@code the last hour} or {@code the last 24 hours}
+   * @param retryMinutes when the oldest counted use leaves the window
    */
-  public record Exceeded(SendingLimit limit, int value, SmtpReply reply) {}
+  public record Exceeded(
+      SendingLimit limit, int value, String user, String window, long retryMinutes) {}
 
   private static final class Usage {
     /** {minute, messages, recipients, first-time recipients}, oldest first. */
@@ -148,24 +151,7 @@ public final class UserLimiter {
     }
     long minutes = oldest < 0 ? window.toMinutes() : Math.max(1, oldest - from + 1);
     String per = window.equals(HOUR) ? "the last hour" : "the last 24 hours";
-    return Optional.of(
-        new Exceeded(
-            limit,
-            max,
-            new SmtpReply(
-                450,
-                "4.7.1",
-                "User "
-                    + MailAddress.printable(user)
-                    + " reached the limit "
-                    + limit.key()
-                    + " ("
-                    + max
-                    + " in "
-                    + per
-                    + "); try again in "
-                    + minutes
-                    + " minutes")));
+    return Optional.of(new Exceeded(limit, max, user, per, minutes));
   }
 
   private Usage usage(String user) {

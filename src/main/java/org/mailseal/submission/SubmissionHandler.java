@@ -15,9 +15,9 @@ import org.mailseal.auth.User;
 import org.mailseal.dkim.DkimSignException;
 import org.mailseal.dkim.SignedHeaders;
 import org.mailseal.policy.MailAddress;
+import org.mailseal.policy.Refusal;
 import org.mailseal.policy.SenderPattern;
 import org.mailseal.policy.SenderPolicy;
-import org.mailseal.policy.SmtpReply;
 import org.mailseal.spool.EnvelopeDraft;
 import org.mailseal.spool.QueueId;
 import org.mailseal.spool.SpoolException;
@@ -72,7 +72,7 @@ final class SubmissionHandler implements MessageHandler {
   private User user() throws RejectException {
     Optional<User> u = ctx.users().find(userName());
     if (u.isEmpty()) {
-      throw reject(new SmtpReply(550, "5.7.1", "User " + userName() + " no longer exists"));
+      throw reject(SmtpReplies.userGone(userName()));
     }
     return u.get();
   }
@@ -88,11 +88,11 @@ final class SubmissionHandler implements MessageHandler {
   @Override
   public void from(String from) throws RejectException {
     if (!trusted && userName().isEmpty()) {
-      throw reject(new SmtpReply(530, "5.7.0", "Authentication required"));
+      throw reject(SmtpReplies.authenticationRequired());
     }
-    Optional<SmtpReply> refused = ctx.policy().mailFrom(label(), allowed(), from);
+    Optional<Refusal> refused = ctx.policy().mailFrom(label(), allowed(), from);
     if (refused.isPresent()) {
-      throw rejected("mail-from", refused.get());
+      throw rejected("mail-from", SmtpReplies.of(refused.get()));
     }
     if (!trusted) {
       account = user();
@@ -104,7 +104,7 @@ final class SubmissionHandler implements MessageHandler {
     try {
       sender = MailAddress.parse(from).address();
     } catch (MailAddress.Invalid e) {
-      throw rejected("mail-from", e.reply());
+      throw rejected("mail-from", SmtpReplies.of(e));
     }
   }
 
@@ -114,7 +114,7 @@ final class SubmissionHandler implements MessageHandler {
     try {
       address = MailAddress.parse(recipient).address();
     } catch (MailAddress.Invalid e) {
-      throw rejected("rcpt", e.reply());
+      throw rejected("rcpt", SmtpReplies.of(e));
     }
     if (!trusted) {
       Optional<AccountLimits.Refusal> limit = ctx.accounts().recipient(user(), recipients, address);
@@ -131,7 +131,7 @@ final class SubmissionHandler implements MessageHandler {
     if (r.suspendedNow()) {
       ctx.metrics().userSuspended();
     }
-    return rejected(r.limit().isPresent() ? "limit" : "suspended", r.reply());
+    return rejected(r.limit().isPresent() ? "limit" : "suspended", SmtpReplies.of(r));
   }
 
   @Override
@@ -144,30 +144,19 @@ final class SubmissionHandler implements MessageHandler {
       try {
         head = MessageHead.read(body, ctx.limits().headerSize());
       } catch (MessageHead.TooLarge e) {
-        throw refuse(
-            in,
-            new SmtpReply(
-                552,
-                "5.3.4",
-                "Header section larger than " + ctx.limits().headerSize() + " bytes"));
+        throw refuse(in, SmtpReplies.headerTooLarge(ctx.limits().headerSize()));
       } catch (MessageHead.Malformed e) {
-        throw refuse(
-            in, new SmtpReply(554, "5.6.0", "Malformed header section: " + e.getMessage()));
+        throw refuse(in, SmtpReplies.malformedHeader(e.getMessage()));
       }
       SenderPolicy.FromDecision from =
           ctx.policy().headerFrom(label(), allowed(), head.values("From"));
       if (from instanceof SenderPolicy.Refused r) {
-        throw refuse(in, r.reply());
+        throw refuse(in, SmtpReplies.of(r.refusal()));
       }
       MailAddress fromAddress = ((SenderPolicy.Allowed) from).from();
       Optional<SigningKeys.DomainSigner> signer = ctx.keys().forFromDomain(fromAddress.domain());
       if (signer.isEmpty() && !ctx.relayUnsigned()) {
-        throw refuse(
-            in,
-            new SmtpReply(
-                451,
-                "4.7.0",
-                "No active DKIM key for " + fromAddress.domain() + " yet; try again later"));
+        throw refuse(in, SmtpReplies.noActiveKey(fromAddress.domain()));
       }
       byte[] prefix =
           ctx.trace()
@@ -232,27 +221,14 @@ final class SubmissionHandler implements MessageHandler {
         return "2.0.0 Ok: queued as " + id;
       }
     } catch (Limited.LineTooLong e) {
-      throw refuse(
-          in,
-          new SmtpReply(
-              554,
-              "5.6.0",
-              "Message has a line longer than "
-                  + ctx.limits().lineLength()
-                  + " octets (RFC 5322 2.1.1); relays on the way would wrap it and break the"
-                  + " signature. Send it quoted-printable or base64 encoded"));
+      throw refuse(in, SmtpReplies.lineTooLong(ctx.limits().lineLength()));
     } catch (Limited.Exceeded e) {
-      throw refuse(
-          in,
-          new SmtpReply(
-              552, "5.3.4", "Message larger than " + ctx.limits().messageSize() + " bytes"));
+      throw refuse(in, SmtpReplies.messageTooLarge(ctx.limits().messageSize()));
     } catch (DkimSignException e) {
-      throw refuse(in, new SmtpReply(554, "5.6.0", "Message cannot be signed: " + e.getMessage()));
+      throw refuse(in, SmtpReplies.cannotSign(e.getMessage()));
     } catch (SpoolException e) {
       log.error("spool store failed: {}", e.getMessage(), e);
-      throw refuse(
-          in,
-          new SmtpReply(451, "4.3.0", "Temporary failure storing the message; try again later"));
+      throw refuse(in, SmtpReplies.cannotStore());
     }
   }
 

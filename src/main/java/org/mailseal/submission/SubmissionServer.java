@@ -241,8 +241,8 @@ public final class SubmissionServer {
         return new Logins.Accepted(s.user().name(), s.appPassword());
       }
       metrics.authFailure();
-      Authenticator.Failure f = (Authenticator.Failure) o;
-      return new Logins.Refused(f.reply().code(), f.reply().message());
+      SmtpReply r = SmtpReplies.of((Authenticator.Failure) o);
+      return new Logins.Refused(r.code(), r.message());
     };
   }
 

@@ -86,6 +86,18 @@ class PackageRulesTest {
         .check(classes);
   }
 
+  /** Replies to clients have one home, submission: auth and policy return outcomes. */
+  @Test
+  void authAndPolicyKnowNoSmtpReplies() {
+    noClasses()
+        .that()
+        .resideInAnyPackage("org.mailseal.auth..", "org.mailseal.policy..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("org.mailseal.submission..", "org.subethamail..")
+        .check(classes);
+  }
+
   @Test
   void dnsLookupsKnowNoOtherPart() {
     noClasses()

@@ -70,7 +70,8 @@ class AuthenticatorTest {
     Authenticator.Outcome wrong = login(a, "guess");
 
     assertThat(wrong).isInstanceOf(Authenticator.Failure.class);
-    assertThat(((Authenticator.Failure) wrong).reply().code()).isEqualTo(535);
+    assertThat(((Authenticator.Failure) wrong).reason())
+        .isEqualTo(Authenticator.Failure.Reason.BAD_CREDENTIALS);
   }
 
   @Test
@@ -100,7 +101,7 @@ class AuthenticatorTest {
   void threeTyposThenTheRightPasswordWorksAtOnce() {
     Authenticator a = authenticator(Duration.ZERO);
     for (int i = 0; i < 3; i++) {
-      assertThat(reply(login(a, "typo" + i))).startsWith("535 5.7.8");
+      assertThat(reply(login(a, "typo" + i))).startsWith("BAD_CREDENTIALS");
     }
 
     assertThat(login(a, "old-password")).isInstanceOf(Authenticator.Success.class);
@@ -112,23 +113,23 @@ class AuthenticatorTest {
     InetAddress attacker = InetAddress.getByName("203.0.113.66");
     for (int i = 0; i < 10; i++) {
       assertThat(reply(a.login(ALICE, ("guess" + i).toCharArray(), attacker)))
-          .startsWith("535 5.7.8");
+          .startsWith("BAD_CREDENTIALS");
       clock.advance(Duration.ofSeconds(31)); // paced as the server asks
     }
-    assertThat(reply(a.login(ALICE, "old-password".toCharArray(), attacker)))
-        .startsWith("421 4.7.0");
+    assertThat(reply(a.login(ALICE, "old-password".toCharArray(), attacker))).startsWith("LOCKED");
 
     assertThat(login(a, "old-password")).isInstanceOf(Authenticator.Success.class);
     assertThat(reply(a.login(ALICE, "old-password".toCharArray(), attacker)))
-        .startsWith("421 4.7.0 Too many failed logins from your address");
+        .startsWith("LOCKED your address");
     // A wrong guess from a fresh address is still checked, and marks that address.
-    assertThat(reply(login(a, "guess"))).startsWith("535 5.7.8");
-    assertThat(reply(login(a, "old-password"))).startsWith("454 4.7.0");
+    assertThat(reply(login(a, "guess"))).startsWith("BAD_CREDENTIALS");
+    assertThat(reply(login(a, "old-password"))).startsWith("THROTTLED");
   }
 
   private static String reply(Authenticator.Outcome o) {
     assertThat(o).isInstanceOf(Authenticator.Failure.class);
-    return ((Authenticator.Failure) o).reply().toString();
+    Authenticator.Failure f = (Authenticator.Failure) o;
+    return f.reason() + " " + f.scope() + " " + f.seconds();
   }
 
   @Test

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-package org.mailseal.policy;
+package org.mailseal.submission;
 
 /**
  * An SMTP reply refusing something: the basic code, the enhanced status code (RFC 3463) and a text
