@@ -55,6 +55,13 @@ public final class KeyOperations {
       throws KeyStoreException {
     Set<String> taken = new HashSet<>();
     keys.list(domain).forEach(k -> taken.add(k.selector().value()));
+    return generate(domain, algorithms, rsaBits, state, taken);
+  }
+
+  /** One key per algorithm under selectors not in {@code taken}. */
+  private List<DkimKey> generate(
+      String domain, List<KeyAlgorithm> algorithms, int rsaBits, KeyState state, Set<String> taken)
+      throws KeyStoreException {
     List<DkimKey> made = new ArrayList<>();
     for (KeyAlgorithm a : algorithms) {
       Selector s = template.render(LocalDate.now(clock), a, taken);
@@ -79,7 +86,11 @@ public final class KeyOperations {
     if (!keys.list(domain.name()).isEmpty()) {
       return List.of();
     }
-    return generate(domain, KeyState.ACTIVE);
+    // The selectors are rendered as if the domain were still empty, so that cluster nodes starting
+    // together on an empty database choose the same names and all but one are refused by the
+    // store, instead of each adding its own first key under the next free name.
+    return generate(
+        domain.name(), domain.algorithms(), domain.rsaBits(), KeyState.ACTIVE, new HashSet<>());
   }
 
   /** {@code rsa-2048} or {@code ed25519}: what a person calls the key. */
