@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.mailseal.web;
+
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.function.Predicate;
+import org.mailseal.auth.Authenticator;
+import org.mailseal.auth.User;
+import org.mailseal.auth.UserStore;
+
+/**
+ * {@link AdminLogin} over the users file and the SMTP {@link Authenticator} (so a web login and an
+ * SMTP AUTH share one throttle). The credential version is a digest of the stored password hash: a
+ * new password gets a new salt, so {@code users passwd} changes it even when the password is the
+ * same.
+ *
+ * <p>Which users are admins is a predicate given by the caller until the users file carries an
+ * admin flag ({@code users add --admin}); the relay passes that flag's accessor.
+ */
+public final class UserStoreAdminLogin implements AdminLogin {
+  private final Authenticator authenticator;
+  private final UserStore users;
+  private final Predicate<User> isAdmin;
+
+  public UserStoreAdminLogin(
+      Authenticator authenticator, UserStore users, Predicate<User> isAdmin) {
+    this.authenticator = authenticator;
+    this.users = users;
+    this.isAdmin = isAdmin;
+  }
+
+  @Override
+  public Outcome login(String user, char[] password, InetAddress client) {
+    Authenticator.Outcome o = authenticator.login(user, password, client);
+    if (o instanceof Authenticator.Success s) {
+      if (!isAdmin.test(s.user())) {
+        return new Refused(Reason.NOT_ADMIN, "This user may not use the dashboard.");
+      }
+      return new Admin(s.user().name(), version(s.user()));
+    }
+    Authenticator.Failure f = (Authenticator.Failure) o;
+    if (f.reply().code() == 535) {
+      return new Refused(Reason.BAD_CREDENTIALS, "Wrong user name or password.");
+    }
+    // 454 and 421: throttled or locked; the reply text says for how long.
+    return new Refused(Reason.THROTTLED, f.reply().text() + ".");
+  }
+
+  @Override
+  public Optional<String> credentialVersion(String user) {
+    return users.find(user).filter(isAdmin).map(UserStoreAdminLogin::version);
+  }
+
+  private static String version(User u) {
+    try {
+      byte[] d =
+          MessageDigest.getInstance("SHA-256")
+              .digest(u.passwordHash().getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(d, 0, 16);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JDK", e);
+    }
+  }
+}
