@@ -82,7 +82,15 @@ final class Health {
 
   private static boolean shown(Dashboard.Domain d, String recordName) {
     return d.records().stream()
-        .anyMatch(r -> r.name().equalsIgnoreCase(recordName) && r.state() == Dashboard.DnsState.OK);
+        .anyMatch(
+            r ->
+                bare(r.name()).equalsIgnoreCase(bare(recordName))
+                    && r.state() == Dashboard.DnsState.OK);
+  }
+
+  /** A DNS name without the root's trailing dot: record names come both ways. */
+  private static String bare(String name) {
+    return name.endsWith(".") ? name.substring(0, name.length() - 1) : name;
   }
 
   static Concern dns(Dashboard.Domain d) {

@@ -57,7 +57,7 @@ final class KeyTimeline {
         .sorted(Comparator.comparing(Dashboard.Key::created))
         .forEach(k -> lanes.computeIfAbsent(k.algorithm(), a -> new ArrayList<>()).add(k));
     lanes.values().removeIf(List::isEmpty);
-    int height = AXIS + lanes.size() * LANE + d.keys().size() * ROW + 8;
+    int height = AXIS + lanes.size() * LANE + d.keys().size() * ROW + 24;
 
     h.raw("<svg class=\"timeline\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 ")
         .number(WIDTH)
@@ -93,9 +93,10 @@ final class KeyTimeline {
       }
       h.raw("</g>");
     }
-    marker(h, x.at(now), height, "now", "now");
+    // Two label rows under the lanes, so "now" and a near "next key" never print over each other.
+    marker(h, x.at(now), height, height - 18, "now", "now");
     d.nextGeneration()
-        .ifPresent(t -> marker(h, x.at(t), height, "next", "next key " + Html.day(t)));
+        .ifPresent(t -> marker(h, x.at(t), height, height - 3, "next", "next key " + Html.day(t)));
     h.raw("</svg>");
   }
 
@@ -190,7 +191,7 @@ final class KeyTimeline {
     }
   }
 
-  private static void marker(Html h, double at, int height, String cls, String label) {
+  private static void marker(Html h, double at, int height, int labelY, String cls, String label) {
     h.raw("<g class=\"marker m-")
         .raw(cls)
         .raw("\"><line x1=\"")
@@ -204,7 +205,7 @@ final class KeyTimeline {
         .raw("\"/><text x=\"")
         .raw(fmt(Math.min(WIDTH - 4, at + 3)))
         .raw("\" y=\"")
-        .number(height - 2)
+        .number(labelY)
         .raw(at > WIDTH * 0.8 ? "\" text-anchor=\"end\">" : "\">")
         .text(label)
         .raw("</text></g>");

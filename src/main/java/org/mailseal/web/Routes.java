@@ -29,6 +29,8 @@ final class Routes implements HttpHandler {
       "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self';"
           + " connect-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
   static final int MAX_FORM = 16 * 1024;
+  private static final java.util.regex.Pattern TOKEN =
+      java.util.regex.Pattern.compile("[A-Za-z0-9_-]{43}");
   private static final String HTML = "text/html; charset=utf-8";
 
   private final Dashboard dashboard;
@@ -93,6 +95,10 @@ final class Routes implements HttpHandler {
     }
     if (path.equals("/static/app.js") && get) {
       sendStatic(ex, "text/javascript; charset=utf-8", files.js());
+      return;
+    }
+    if (path.equals("/favicon.ico")) {
+      send(ex, 404, HTML, "");
       return;
     }
     if (path.equals("/login")) {
@@ -217,7 +223,12 @@ final class Routes implements HttpHandler {
       redirect(ex, "/");
       return;
     }
-    String token = sessions.token();
+    // Keep the token a browser already has: a second GET (another tab, or a redirect of a
+    // request the browser makes on its own) must not make the open form stale.
+    String token = cookie(ex, loginCookie);
+    if (token == null || !TOKEN.matcher(token).matches()) {
+      token = sessions.token();
+    }
     ex.getResponseHeaders().add("Set-Cookie", cookie(loginCookie, token, 3600));
     send(ex, status, HTML, LoginPage.render(token, message, user));
   }
@@ -345,7 +356,8 @@ final class Routes implements HttpHandler {
     h.set("Content-Type", type);
     h.set("Content-Security-Policy", CSP);
     h.set("X-Content-Type-Options", "nosniff");
-    h.set("Referrer-Policy", "no-referrer");
+    // Not no-referrer: with it browsers send "Origin: null" on our own forms' POSTs.
+    h.set("Referrer-Policy", "same-origin");
     h.set("X-Frame-Options", "DENY");
     h.set("Cross-Origin-Opener-Policy", "same-origin");
     if (hsts) {
