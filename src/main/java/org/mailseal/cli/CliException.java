@@ -11,6 +11,9 @@ public final class CliException extends RuntimeException {
   /** Exit status for bad input: unreadable file, malformed key or message, bad option. */
   public static final int USAGE = 2;
 
+  /** Exit status when a service the command needed could not be reached (database, disk, port). */
+  public static final int UNAVAILABLE = 3;
+
   /** Exit status for a check that found a problem (a signature that fails, a missing record). */
   public static final int CHECK_FAILED = 1;
 

@@ -4,9 +4,9 @@ package org.mailseal.cli;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.mailseal.config.ConfigException;
-import org.mailseal.config.ConfigLoader;
 import org.mailseal.config.MailsealConfig;
+import org.mailseal.relay.Configs;
+import org.mailseal.relay.RelayException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -23,13 +23,9 @@ final class ConfigCommand {
   /** Loads the file, or prints every problem and exits 2. */
   static MailsealConfig load(Path file) {
     try {
-      return ConfigLoader.load(file);
-    } catch (ConfigException e) {
-      throw new CliException(
-          "configuration has "
-              + e.problems().size()
-              + (e.problems().size() == 1 ? " problem:\n" : " problems:\n")
-              + e.getMessage());
+      return Configs.load(file);
+    } catch (RelayException e) {
+      throw new CliException(e.getMessage());
     }
   }
 
@@ -48,7 +44,7 @@ final class ConfigCommand {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
       MailsealConfig c = load(file);
       PrintWriter out = spec.commandLine().getOut();
       out.println(file + ": OK");
@@ -61,7 +57,7 @@ final class ConfigCommand {
               + c.listeners().submissions().address()
               + ":"
               + c.listeners().submissions().port());
-      out.println("  route: " + c.delivery().route());
+      out.println("  route: " + c.delivery().route().tag());
       out.println("  domains: " + String.join(", ", c.domainNames()));
       out.flush();
       return 0;

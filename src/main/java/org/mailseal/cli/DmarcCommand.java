@@ -3,8 +3,8 @@ package org.mailseal.cli;
 
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
-import org.mailseal.dns.DmarcCheck;
 import org.mailseal.dns.DnsLookup;
+import org.mailseal.records.DmarcCheck;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
@@ -36,7 +36,7 @@ final class DmarcCommand {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
       DnsLookup lookup = dns.lookup();
       String d = KeysCommand.domain(domain);
       return run(lookup, d, spec.commandLine().getOut());

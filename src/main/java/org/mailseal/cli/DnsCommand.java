@@ -9,16 +9,18 @@ import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import org.mailseal.config.MailsealConfig;
-import org.mailseal.dns.CheckResult;
-import org.mailseal.dns.DnsChecker;
 import org.mailseal.dns.DnsLookup;
 import org.mailseal.dns.DnsLookupException;
-import org.mailseal.dns.DnsRecord;
 import org.mailseal.dns.DnsjavaLookup;
-import org.mailseal.dns.RecordPlan;
-import org.mailseal.dns.ZoneWriter;
 import org.mailseal.keys.KeyStore;
 import org.mailseal.keys.KeyStoreException;
+import org.mailseal.records.CheckResult;
+import org.mailseal.records.DnsChecker;
+import org.mailseal.records.DnsRecord;
+import org.mailseal.records.RecordPlan;
+import org.mailseal.records.ZoneWriter;
+import org.mailseal.relay.PublishedPolicies;
+import org.mailseal.relay.RelayException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -55,7 +57,7 @@ final class DnsCommand {
     String dmarc;
 
     /** Every record of the selected domains, in a stable order. */
-    List<DnsRecord> plan(Clock clock) {
+    List<DnsRecord> plan(Clock clock) throws RelayException {
       Optional<MailsealConfig> config = store.configuration();
       KeyStore keys = store.open(clock);
       List<DnsRecord> out = new ArrayList<>();
@@ -110,7 +112,7 @@ final class DnsCommand {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
       ZoneWriter.Format f;
       try {
         f = ZoneWriter.Format.parse(format);
@@ -144,7 +146,7 @@ final class DnsCommand {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
       List<DnsRecord> plan = selection.plan(Clock.systemUTC());
       DnsLookup lookup = dns.lookup();
       DnsChecker checker = new DnsChecker(lookup);

@@ -1,15 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.mailseal.cli;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Optional;
-import org.mailseal.config.ConfigLoader;
 import org.mailseal.config.MailsealConfig;
 import org.mailseal.keys.FileKeyStore;
 import org.mailseal.keys.KeyStore;
+import org.mailseal.relay.Cluster;
+import org.mailseal.relay.Configs;
+import org.mailseal.relay.RelayException;
 import picocli.CommandLine.Option;
 
 /**
@@ -31,23 +32,18 @@ final class KeyStoreOptions {
   Path keysDir;
 
   /** The configuration, when one was given or the default file exists. */
-  Optional<MailsealConfig> configuration() {
-    if (config != null) {
-      return Optional.of(ConfigCommand.load(config));
-    }
-    return Files.exists(ConfigLoader.DEFAULT)
-        ? Optional.of(ConfigCommand.load(ConfigLoader.DEFAULT))
-        : Optional.empty();
+  Optional<MailsealConfig> configuration() throws RelayException {
+    return Configs.loadIfPresent(config);
   }
 
-  Path directory() {
+  Path directory() throws RelayException {
     if (keysDir != null) {
       return keysDir;
     }
     return configuration().map(c -> c.keys().directory()).orElse(Path.of("keys"));
   }
 
-  KeyStore open(Clock clock) {
+  KeyStore open(Clock clock) throws RelayException {
     if (keysDir == null) {
       Optional<MailsealConfig.Cluster> cluster = configuration().flatMap(MailsealConfig::cluster);
       if (cluster.isPresent()) {

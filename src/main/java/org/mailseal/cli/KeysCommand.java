@@ -3,20 +3,17 @@ package org.mailseal.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.Callable;
-import org.mailseal.dns.TxtRecord;
+import java.util.function.Predicate;
+import org.mailseal.config.MailsealConfig;
 import org.mailseal.keys.DkimKey;
 import org.mailseal.keys.KeyAlgorithm;
 import org.mailseal.keys.KeyFormatException;
@@ -27,8 +24,15 @@ import org.mailseal.keys.KeyStoreException;
 import org.mailseal.keys.PemKeys;
 import org.mailseal.keys.Selector;
 import org.mailseal.keys.SelectorTemplate;
+import org.mailseal.records.DnsChecker;
+import org.mailseal.relay.DnsExport;
+import org.mailseal.relay.KeyOperations;
+import org.mailseal.relay.RotationSetup;
+import org.mailseal.rotation.Reconciler;
+import org.mailseal.rotation.Transition;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -50,23 +54,7 @@ import picocli.CommandLine.Spec;
       KeysCommand.Reconcile.class
     })
 final class KeysCommand {
-  /** TTL of the records we print; short enough that a fix propagates within the hour. */
-  static final int TTL = 3600;
-
   private KeysCommand() {}
-
-  /** The record to publish for {@code key}, as one zone-file line. */
-  static String zoneLine(DkimKey key) {
-    return key.recordName()
-        + ". "
-        + TTL
-        + " IN TXT "
-        + TxtRecord.split(key.record().render()).zoneText();
-  }
-
-  static String describe(DkimKey k) {
-    return k.algorithm().tag() + (k.algorithm() == KeyAlgorithm.RSA ? "-" + k.bits() : "");
-  }
 
   static Selector selector(String text) {
     try {
@@ -116,7 +104,7 @@ final class KeysCommand {
             "Selector pattern (default: keys.selector-template of the configuration, or s{yyyyMMdd}{a}).")
     String template;
 
-    @Spec picocli.CommandLine.Model.CommandSpec spec;
+    @Spec CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
@@ -141,39 +129,32 @@ final class KeysCommand {
         }
       }
       SelectorTemplate selectors;
-      String pattern =
-          template != null
-              ? template
-              : store
-                  .configuration()
-                  .map(c -> c.keys().selectorTemplate())
-                  .orElse("s{yyyyMMdd}{a}");
       try {
-        selectors = new SelectorTemplate(pattern);
+        selectors =
+            template != null
+                ? new SelectorTemplate(template)
+                : store
+                    .configuration()
+                    .map(c -> c.keys().selectorTemplate())
+                    .orElse(SelectorTemplate.DEFAULT);
       } catch (IllegalArgumentException e) {
         throw new CliException("--selector-template: " + e.getMessage());
       }
       Clock clock = Clock.systemUTC();
-      KeyStore keys = store.open(clock);
-      KeyGenerator generator = new KeyGenerator(new SecureRandom());
+      KeyOperations operations =
+          new KeyOperations(store.open(clock), selectors, clock, new SecureRandom());
       PrintWriter out = spec.commandLine().getOut();
       try {
-        Set<String> taken = new HashSet<>();
-        keys.list(d).forEach(k -> taken.add(k.selector().value()));
-        for (KeyAlgorithm a : algorithms) {
-          Selector s = selectors.render(LocalDate.now(clock), a, taken);
-          taken.add(s.value());
-          KeyPair pair = generator.generate(a, bits);
-          DkimKey key = keys.add(d, s, pair.getPrivate(), KeyState.PENDING);
+        for (DkimKey key : operations.generate(d, algorithms, bits, KeyState.PENDING)) {
           out.println(
               "; "
-                  + describe(key)
+                  + KeyOperations.describe(key)
                   + " key "
-                  + s
+                  + key.selector()
                   + " for "
                   + d
                   + " is PENDING: publish this record");
-          out.println(zoneLine(key));
+          out.println(DnsExport.zoneLine(key));
         }
         out.println(
             "; a PENDING key signs nothing until it is activated: keys activate --domain "
@@ -194,10 +175,10 @@ final class KeysCommand {
     @Option(names = "--domain", description = "Only this domain.")
     String domain;
 
-    @Spec picocli.CommandLine.Model.CommandSpec spec;
+    @Spec CommandSpec spec;
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
       List<DkimKey> keys;
       try {
         KeyStore s = store.open(Clock.systemUTC());
@@ -269,7 +250,7 @@ final class KeysCommand {
     @Option(names = "--selector", required = true)
     String selector;
 
-    @Spec picocli.CommandLine.Model.CommandSpec spec;
+    @Spec CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
@@ -288,14 +269,14 @@ final class KeysCommand {
       PrintWriter out = spec.commandLine().getOut();
       out.println("domain:     " + k.domain());
       out.println("selector:   " + k.selector());
-      out.println("algorithm:  " + describe(k));
+      out.println("algorithm:  " + KeyOperations.describe(k));
       out.println("state:      " + k.state());
       out.println("created:    " + k.created());
       out.println("activated:  " + k.activated().map(Instant::toString).orElse("-"));
       out.println("retired:    " + k.retired().map(Instant::toString).orElse("-"));
       out.println("revoked:    " + k.revoked().map(Instant::toString).orElse("-"));
       out.println("record:");
-      out.println(zoneLine(k));
+      out.println(DnsExport.zoneLine(k));
       out.println("public key:");
       out.print(PemKeys.toPublicPem(k.record().toPublicKey()));
       out.flush();
@@ -313,22 +294,25 @@ final class KeysCommand {
     @Option(names = "--selector", required = true)
     String selector;
 
-    @Spec picocli.CommandLine.Model.CommandSpec spec;
+    @Spec CommandSpec spec;
 
     abstract KeyState target();
 
     /** A last check before the move; refuses with a CliException. */
-    void check(DkimKey key) {}
+    void check(DkimKey key) throws Exception {}
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
       String d = domain(domain);
       Selector s = selector(selector);
       KeyStore keys = store.open(Clock.systemUTC());
       PrintWriter out = spec.commandLine().getOut();
       try {
         List<DkimKey> before = keys.list(d);
-        before.stream().filter(k -> k.selector().equals(s)).findFirst().ifPresent(this::check);
+        Optional<DkimKey> key = before.stream().filter(k -> k.selector().equals(s)).findFirst();
+        if (key.isPresent()) {
+          check(key.get());
+        }
         DkimKey moved = keys.transition(d, s, target());
         out.println(moved.selector() + " of " + d + " is now " + moved.state());
         for (DkimKey k : keys.list(d)) {
@@ -340,12 +324,7 @@ final class KeysCommand {
         if (moved.state() == KeyState.REVOKED) {
           out.println(
               "; remove its record, or publish it with an empty p= so verifiers know it is revoked:");
-          out.println(
-              moved.recordName()
-                  + ". "
-                  + TTL
-                  + " IN TXT "
-                  + TxtRecord.split("v=DKIM1; k=" + moved.algorithm().tag() + "; p=").zoneText());
+          out.println(DnsExport.revocationLine(moved));
         }
       } catch (KeyStoreException e) {
         throw failure(e);
@@ -360,10 +339,52 @@ final class KeysCommand {
       mixinStandardHelpOptions = true,
       description = "Make a PENDING key sign; the ACTIVE key of its algorithm becomes RETIRED.")
   static final class Activate extends Move {
+    @Mixin DnsServerOption dns;
+
+    @Option(
+        names = "--force",
+        description =
+            "Activate although DNS does not show the key's record (receivers cannot verify it).")
+    boolean force;
+
     @Override
     KeyState target() {
       return KeyState.ACTIVE;
     }
+
+    @Override
+    void check(DkimKey key) throws Exception {
+      if (key.state() != KeyState.PENDING || force) {
+        return;
+      }
+      if (!publishedView(store, dns, key.domain()).test(key)) {
+        throw new CliException(
+            key.selector()
+                + " of "
+                + key.domain()
+                + ": DNS does not show its record, so receivers could not verify what it signs."
+                + " Publish it first:\n"
+                + DnsExport.zoneLine(key)
+                + "\nor add --force to activate it anyway.",
+            CliException.CHECK_FAILED);
+      }
+    }
+  }
+
+  /**
+   * Whether DNS shows a key's record: at {@code --dns-server} when given, else as the configured
+   * domain's {@code rotation.dns-check} says, else at the system resolver.
+   */
+  static Predicate<DkimKey> publishedView(KeyStoreOptions store, DnsServerOption dns, String domain)
+      throws Exception {
+    if (dns.dnsServer != null) {
+      return Reconciler.dnsView(new DnsChecker(dns.lookup()));
+    }
+    Optional<MailsealConfig> config = store.configuration();
+    if (config.isPresent() && config.get().domain(domain).isPresent()) {
+      return RotationSetup.dnsView(config.get());
+    }
+    return Reconciler.dnsView(new DnsChecker(dns.lookup()));
   }
 
   @Command(
@@ -415,6 +436,8 @@ final class KeysCommand {
   static final class Import implements Callable<Integer> {
     @Mixin KeyStoreOptions store;
 
+    @Mixin DnsServerOption dns;
+
     @Option(names = "--domain", required = true)
     String domain;
 
@@ -423,50 +446,91 @@ final class KeysCommand {
 
     @Option(
         names = "--state",
-        defaultValue = "pending",
-        description = "pending or active (default: ${DEFAULT-VALUE}).")
+        description = {
+          "pending or active. Default: active when DNS already shows the key's exact record (as",
+          "when moving from OpenDKIM), else pending until it does."
+        })
     String state;
 
     @Parameters(paramLabel = "FILE", description = "The private key.")
     Path file;
 
-    @Spec picocli.CommandLine.Model.CommandSpec spec;
+    @Spec CommandSpec spec;
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
       String d = domain(domain);
       Selector s = selector(selector);
-      KeyState initial;
-      switch (state.strip().toLowerCase(Locale.ROOT)) {
-        case "pending":
-          initial = KeyState.PENDING;
-          break;
-        case "active":
-          initial = KeyState.ACTIVE;
-          break;
-        default:
-          throw new CliException("--state: " + state + " (pending or active)");
+      Optional<KeyState> asked = Optional.empty();
+      if (state != null) {
+        switch (state.strip().toLowerCase(Locale.ROOT)) {
+          case "pending":
+            asked = Optional.of(KeyState.PENDING);
+            break;
+          case "active":
+            asked = Optional.of(KeyState.ACTIVE);
+            break;
+          default:
+            throw new CliException("--state: " + state + " (pending or active)");
+        }
       }
       PrivateKey key;
+      KeyAlgorithm algorithm;
       try {
         key = PemKeys.readPrivateKey(file);
-      } catch (KeyFormatException e) {
-        throw new CliException(e.getMessage());
+        algorithm = KeyAlgorithm.of(key);
+      } catch (KeyFormatException | IllegalArgumentException e) {
+        throw new CliException(file + ": " + e.getMessage());
+      }
+      Optional<MailsealConfig.Domain> configured = store.configuration().flatMap(c -> c.domain(d));
+      if (configured.isPresent() && !configured.get().algorithms().contains(algorithm)) {
+        throw new CliException(
+            file
+                + " is an "
+                + algorithm.tag()
+                + " key, but "
+                + d
+                + " signs with "
+                + configured.get().algorithms().stream().map(KeyAlgorithm::tag).toList()
+                + " only (domains."
+                + d
+                + ".algorithms): it would never sign; add "
+                + algorithm.tag()
+                + " there first");
       }
       PrintWriter out = spec.commandLine().getOut();
       try {
-        DkimKey k = store.open(Clock.systemUTC()).add(d, s, key, initial);
+        KeyStore keys = store.open(Clock.systemUTC());
+        DkimKey k = keys.add(d, s, key, asked.orElse(KeyState.PENDING));
+        boolean shown = false;
+        if (asked.isEmpty()) {
+          shown = publishedView(store, dns, d).test(k);
+          if (shown) {
+            k = keys.transition(d, s, KeyState.ACTIVE);
+          }
+        }
         out.println(
             "; imported "
-                + describe(k)
+                + KeyOperations.describe(k)
                 + " key "
                 + s
                 + " for "
                 + d
                 + " as "
                 + k.state()
+                + (asked.isPresent()
+                    ? " (--state)"
+                    : shown ? " (DNS shows its record)" : " (DNS does not show its record yet)")
                 + "; DNS must show this record:");
-        out.println(zoneLine(k));
+        out.println(DnsExport.zoneLine(k));
+        if (k.state() == KeyState.PENDING) {
+          out.println(
+              "; next: publish it, then: mailseal keys activate --domain "
+                  + d
+                  + " --selector "
+                  + s
+                  + " (or let serve activate it once DNS shows it)");
+        }
       } catch (KeyStoreException e) {
         throw failure(e);
       } catch (IllegalArgumentException e) {
@@ -475,90 +539,6 @@ final class KeysCommand {
       out.flush();
       return 0;
     }
-  }
-
-  /** The rotation policy of a configured domain. */
-  static org.mailseal.rotation.RotationPolicy policy(org.mailseal.config.MailsealConfig.Domain d) {
-    return new org.mailseal.rotation.RotationPolicy(
-        d.algorithms().stream().map(KeyAlgorithm::parse).toList(),
-        d.rsaBits(),
-        d.rotation().schedule(),
-        d.rotation().prepublish(),
-        d.rotation().grace(),
-        d.rotation().dnsDeadline());
-  }
-
-  /**
-   * How the rotation asks DNS whether a new key is published, per domain as its {@code
-   * rotation.dns-check} says: the system resolver, every one of {@code dns-servers}, or every
-   * authoritative name server of the domain.
-   */
-  static java.util.function.Predicate<DkimKey> dnsView(org.mailseal.config.MailsealConfig config) {
-    java.util.Map<String, java.util.function.Predicate<DkimKey>> views = new java.util.HashMap<>();
-    for (String d : config.domainNames()) {
-      org.mailseal.config.MailsealConfig.Rotation r = config.domains().get(d).rotation();
-      switch (r.dnsCheck()) {
-        case "servers":
-          List<org.mailseal.dns.DnsChecker> checkers = new ArrayList<>();
-          for (String server : r.dnsServers()) {
-            try {
-              checkers.add(
-                  new org.mailseal.dns.DnsChecker(org.mailseal.dns.DnsjavaLookup.server(server)));
-            } catch (IllegalArgumentException e) {
-              throw new CliException("domains." + d + ".rotation.dns-servers: " + e.getMessage());
-            }
-          }
-          views.put(d, org.mailseal.rotation.DnsViews.servers(checkers));
-          break;
-        case "authoritative":
-          views.put(
-              d,
-              org.mailseal.rotation.DnsViews.authoritative(
-                  new org.mailseal.dns.DnsChecker(org.mailseal.dns.DnsjavaLookup.system()),
-                  org.mailseal.dns.DnsjavaLookup::server));
-          break;
-        default:
-          views.put(
-              d,
-              org.mailseal.rotation.Reconciler.dnsView(
-                  new org.mailseal.dns.DnsChecker(org.mailseal.dns.DnsjavaLookup.system())));
-      }
-    }
-    return org.mailseal.rotation.DnsViews.byDomain(views);
-  }
-
-  /**
-   * Keeps what {@code domain} should publish now in the export directory, as a BIND zone and as
-   * JSON, so automation (or a person) always finds the current desired records; returns them.
-   */
-  static List<org.mailseal.dns.DnsRecord> export(
-      org.mailseal.config.MailsealConfig config, KeyStore keys, String domain, Clock clock)
-      throws KeyStoreException {
-    java.nio.file.Path dir = config.keys().dnsExport();
-    org.mailseal.config.MailsealConfig.Domain dom = config.domains().get(domain);
-    List<org.mailseal.dns.DnsRecord> records =
-        org.mailseal.dns.RecordPlan.forDomain(
-            domain,
-            keys.list(domain),
-            java.util.Optional.of(PublishedPolicies.spf(config, dom)),
-            java.util.Optional.of(PublishedPolicies.dmarc(dom)),
-            clock.instant());
-    try {
-      java.nio.file.Files.createDirectories(dir);
-      for (org.mailseal.dns.ZoneWriter.Format f :
-          List.of(
-              org.mailseal.dns.ZoneWriter.Format.BIND, org.mailseal.dns.ZoneWriter.Format.JSON)) {
-        String name = domain + (f == org.mailseal.dns.ZoneWriter.Format.BIND ? ".zone" : ".json");
-        org.mailseal.fs.AtomicFiles.write(
-            dir.resolve(name),
-            org.mailseal.dns.ZoneWriter.render(records, f)
-                .getBytes(java.nio.charset.StandardCharsets.UTF_8),
-            java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-      }
-    } catch (java.io.IOException e) {
-      throw new CliException("cannot write " + dir + ": " + e.getMessage());
-    }
-    return records;
   }
 
   @Command(
@@ -574,40 +554,34 @@ final class KeysCommand {
     @Option(names = "--domain", required = true)
     String domain;
 
-    @Spec picocli.CommandLine.Model.CommandSpec spec;
+    @Spec CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
       String d = domain(domain);
-      org.mailseal.config.MailsealConfig config =
+      MailsealConfig config =
           store
               .configuration()
               .orElseThrow(
                   () -> new CliException("keys rotate needs the configuration (--config FILE)"));
-      org.mailseal.config.MailsealConfig.Domain dom =
+      MailsealConfig.Domain dom =
           config.domain(d).orElseThrow(() -> new CliException(d + " is not a configured domain"));
       Clock clock = Clock.systemUTC();
-      KeyStore keys = store.open(clock);
-      SelectorTemplate template = new SelectorTemplate(config.keys().selectorTemplate());
-      KeyGenerator generator = new KeyGenerator(new SecureRandom());
+      KeyOperations operations =
+          new KeyOperations(
+              store.open(clock), config.keys().selectorTemplate(), clock, new SecureRandom());
       PrintWriter out = spec.commandLine().getOut();
       try {
-        Set<String> taken = new HashSet<>();
-        keys.list(d).forEach(k -> taken.add(k.selector().value()));
-        for (KeyAlgorithm a : policy(dom).algorithms()) {
-          Selector s = template.render(LocalDate.now(clock), a, taken);
-          taken.add(s.value());
-          DkimKey key =
-              keys.add(d, s, generator.generate(a, dom.rsaBits()).getPrivate(), KeyState.PENDING);
+        for (DkimKey key : operations.generate(dom, KeyState.PENDING)) {
           out.println(
               "; "
-                  + describe(key)
+                  + KeyOperations.describe(key)
                   + " key "
-                  + s
+                  + key.selector()
                   + " for "
                   + d
                   + " is PENDING: publish this record");
-          out.println(zoneLine(key));
+          out.println(DnsExport.zoneLine(key));
         }
       } catch (KeyStoreException e) {
         throw failure(e);
@@ -629,37 +603,36 @@ final class KeysCommand {
 
     @Mixin DnsServerOption dns;
 
-    @Spec picocli.CommandLine.Model.CommandSpec spec;
+    @Spec CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-      org.mailseal.config.MailsealConfig config =
+      MailsealConfig config =
           store
               .configuration()
               .orElseThrow(
                   () -> new CliException("keys reconcile needs the configuration (--config FILE)"));
       Clock clock = Clock.systemUTC();
       KeyStore keys = store.open(clock);
-      org.mailseal.rotation.Reconciler reconciler =
-          new org.mailseal.rotation.Reconciler(
+      Reconciler reconciler =
+          RotationSetup.reconciler(
+              config,
               keys,
-              new KeyGenerator(new SecureRandom()),
-              new SelectorTemplate(config.keys().selectorTemplate()),
               clock,
+              new SecureRandom(),
               dns.dnsServer == null
-                  ? dnsView(config)
-                  : org.mailseal.rotation.Reconciler.dnsView(
-                      new org.mailseal.dns.DnsChecker(dns.lookup())));
+                  ? RotationSetup.dnsView(config)
+                  : Reconciler.dnsView(new DnsChecker(dns.lookup())));
       PrintWriter out = spec.commandLine().getOut();
       boolean late = false;
       try {
         for (String d : config.domainNames()) {
-          for (org.mailseal.rotation.Transition t :
-              reconciler.reconcile(d, policy(config.domains().get(d)))) {
+          for (Transition t :
+              reconciler.reconcile(d, RotationSetup.policy(config.domains().get(d)))) {
             out.println(t.describe());
-            late |= t instanceof org.mailseal.rotation.Transition.DnsLate;
+            late |= t instanceof Transition.DnsLate;
           }
-          export(config, keys, d, clock);
+          DnsExport.export(config, keys, d, clock);
         }
       } catch (KeyStoreException e) {
         throw failure(e);

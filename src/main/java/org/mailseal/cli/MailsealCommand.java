@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.util.Properties;
+import org.mailseal.relay.RelayException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -55,6 +56,13 @@ public final class MailsealCommand implements Runnable {
       err.println("mailseal: " + cli.getMessage());
       err.flush();
       return cli.exitCode();
+    }
+    if (ex instanceof RelayException relay) {
+      err.println("mailseal: " + relay.getMessage());
+      err.flush();
+      return relay.kind() == RelayException.Kind.UNAVAILABLE
+          ? CliException.UNAVAILABLE
+          : CliException.USAGE;
     }
     // A programming error: one line naming the type, so the user can report it; no stack trace.
     err.println(

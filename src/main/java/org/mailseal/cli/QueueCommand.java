@@ -12,25 +12,21 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import org.mailseal.config.ConfigLoader;
 import org.mailseal.config.MailsealConfig;
-import org.mailseal.delivery.Bouncer;
-import org.mailseal.delivery.DeliveryWorker;
-import org.mailseal.delivery.Transport;
-import org.mailseal.keys.FileKeyStore;
 import org.mailseal.keys.KeyStoreException;
+import org.mailseal.relay.Configs;
+import org.mailseal.relay.QueueOperations;
+import org.mailseal.relay.RelayException;
 import org.mailseal.spool.ControlRequest;
 import org.mailseal.spool.QueueId;
-import org.mailseal.spool.RetrySchedule;
 import org.mailseal.spool.Spool;
 import org.mailseal.spool.SpoolControl;
 import org.mailseal.spool.SpoolEntry;
 import org.mailseal.spool.SpoolException;
 import org.mailseal.spool.SpoolOptions;
-import org.mailseal.submission.SigningKeys;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -65,7 +61,7 @@ final class QueueCommand {
     @Option(names = "--spool-dir", paramLabel = "DIR", description = "Spool directory.")
     Path spoolDir;
 
-    Path directory() {
+    Path directory() throws RelayException {
       if (spoolDir != null) {
         return spoolDir;
       }
@@ -73,7 +69,7 @@ final class QueueCommand {
       if (config == null && !java.nio.file.Files.exists(file)) {
         return Path.of("var/spool");
       }
-      return ConfigCommand.load(file).spool().directory();
+      return Configs.load(file).spool().directory();
     }
   }
 
@@ -140,7 +136,7 @@ final class QueueCommand {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
       List<SpoolEntry> entries = scan(where.directory());
       PrintWriter out = spec.commandLine().getOut();
       out.println(
@@ -185,7 +181,7 @@ final class QueueCommand {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
       QueueId q = id(id);
       SpoolEntry e =
           scan(where.directory()).stream()
@@ -247,7 +243,7 @@ final class QueueCommand {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
       ControlRequest request =
           which.all ? new ControlRequest.RetryAll() : new ControlRequest.RetryNow(id(which.id));
       Path dir = where.directory();
@@ -326,7 +322,7 @@ final class QueueCommand {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
       spec.commandLine()
           .getOut()
           .println(change(where.directory(), new ControlRequest.Remove(id(id))));
@@ -353,7 +349,7 @@ final class QueueCommand {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
       QueueId q = id(id);
       Path dir = where.directory();
       Optional<MailsealConfig> config = configForSigning();
@@ -363,7 +359,7 @@ final class QueueCommand {
       } else {
         try (Spool spool =
             Spool.open(dir, Clock.systemUTC(), SpoolOptions.defaults(new SecureRandom()))) {
-          result = bounceHere(spool, q, config.get());
+          result = QueueOperations.bounce(spool, q, config.get(), Clock.systemUTC()).text();
         } catch (SpoolException.Locked e) {
           result = change(dir, new ControlRequest.Bounce(q));
         } catch (SpoolException | KeyStoreException e) {
@@ -375,7 +371,7 @@ final class QueueCommand {
       return result.startsWith("error") ? 1 : 0;
     }
 
-    private Optional<MailsealConfig> configForSigning() {
+    private Optional<MailsealConfig> configForSigning() throws RelayException {
       if (where.spoolDir != null && where.config == null) {
         return Optional.empty();
       }
@@ -383,65 +379,7 @@ final class QueueCommand {
       if (!java.nio.file.Files.exists(file)) {
         return Optional.empty();
       }
-      return Optional.of(ConfigCommand.load(file));
-    }
-
-    /** No server holds the spool: fail, sign and queue the DSN in this process. */
-    private static String bounceHere(Spool spool, QueueId q, MailsealConfig config)
-        throws SpoolException, KeyStoreException {
-      Clock clock = Clock.systemUTC();
-      if (config.cluster().isEmpty()) {
-        return bounceHere(spool, q, config, new FileKeyStore(config.keys().directory(), clock));
-      }
-      // The keys live in the cluster's database, as for serve.
-      try (Cluster cluster = Cluster.open(config.cluster().get(), clock, new SecureRandom())) {
-        return bounceHere(spool, q, config, cluster.keys());
-      }
-    }
-
-    private static String bounceHere(
-        Spool spool, QueueId q, MailsealConfig config, org.mailseal.keys.KeyStore store)
-        throws SpoolException, KeyStoreException {
-      Optional<SpoolEntry> entry = spool.entry(q);
-      if (entry.isEmpty()) {
-        return "error no queued message " + q;
-      }
-      Clock clock = Clock.systemUTC();
-      SigningKeys keys =
-          new SigningKeys(
-              store,
-              Set.copyOf(config.domainNames()),
-              clock,
-              Math.max(1024, config.limits().headerSize() + 8192));
-      keys.refresh();
-      Bouncer bouncer =
-          new Bouncer(
-              new SignedSubmission(keys, spool, config.server().relayUnsigned()),
-              config.server().hostname(),
-              clock);
-      // No delivery happens here: only the operator's bounce, which never calls the transport.
-      Transport none =
-          (e, rcpts, m) -> {
-            throw new IllegalStateException("queue bounce delivers nothing");
-          };
-      DeliveryWorker worker =
-          new DeliveryWorker(
-              spool, none, RetrySchedule.defaults(new SecureRandom()), clock, bouncer);
-      worker.bounceNow(q);
-      if (spool.entry(q).isPresent()) {
-        return "error bounce "
-            + q
-            + ": the DSN could not be stored (see the log); the message is kept";
-      }
-      int failed = entry.get().pending().size();
-      return "ok bounced "
-          + q
-          + ": "
-          + failed
-          + " recipient(s) failed"
-          + (entry.get().bounce() || entry.get().sender().isEmpty()
-              ? " (null sender: no DSN)"
-              : ", DSN queued to <" + entry.get().sender() + ">");
+      return Optional.of(Configs.load(file));
     }
   }
 }

@@ -6,9 +6,10 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.mailseal.config.MailsealConfig;
-import org.mailseal.keys.KeyStoreException;
-import org.mailseal.spool.SpoolException;
-import org.mailseal.submission.TlsException;
+import org.mailseal.metrics.LogFormat;
+import org.mailseal.relay.Configs;
+import org.mailseal.relay.Relay;
+import org.mailseal.relay.RelayException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -37,17 +38,17 @@ final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    MailsealConfig c = ConfigCommand.load(config);
-    if (!org.mailseal.metrics.LogFormat.PLAIN.equals(c.logging().format())) {
+    MailsealConfig c = Configs.load(config);
+    if (c.logging().format() != MailsealConfig.LogFormat.PLAIN) {
       // logging.format: json (MAILSEAL_LOG_FORMAT, when set, wins; logback.xml reads it).
-      org.mailseal.metrics.LogFormat.applyConfigured(c.logging().format(), System.getenv());
+      LogFormat.applyConfigured(c.logging().format().tag(), System.getenv());
     }
     PrintWriter out = spec.commandLine().getOut();
-    Wiring wiring = new Wiring(c, out);
+    Relay relay = new Relay(c, out);
     CountDownLatch stopped = new CountDownLatch(1);
     Runnable stop =
         () -> {
-          wiring.stop();
+          relay.stop();
           stopped.countDown();
         };
     Thread hook = new Thread(stop, "mailseal-shutdown");
@@ -59,14 +60,10 @@ final class ServeCommand implements Callable<Integer> {
       Signal.handle(new Signal(name), s -> new Thread(stop, "mailseal-shutdown-" + name).start());
     }
     try {
-      wiring.start();
-    } catch (KeyStoreException | SpoolException | TlsException | java.io.IOException e) {
+      relay.start();
+    } catch (RelayException | RuntimeException e) {
       Runtime.getRuntime().removeShutdownHook(hook);
-      wiring.stop();
-      throw new CliException("cannot start: " + e.getMessage());
-    } catch (CliException e) {
-      Runtime.getRuntime().removeShutdownHook(hook);
-      wiring.stop();
+      relay.stop();
       throw e;
     }
     stopped.await();

@@ -3,11 +3,14 @@ package org.mailseal.cli;
 
 import java.io.PrintWriter;
 import java.net.InetAddress;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
+import org.mailseal.config.ConfigLoader;
+import org.mailseal.config.MailsealConfig;
 import org.mailseal.dns.DnsLookup;
-import org.mailseal.dns.SpfAnalysis;
-import org.mailseal.dns.SpfEvaluator;
+import org.mailseal.records.SpfAnalysis;
+import org.mailseal.records.SpfEvaluator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -61,7 +64,7 @@ final class SpfCommand {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
       DnsLookup lookup = dns.lookup();
       InetAddress address = null;
       if (ip == null) {
@@ -84,11 +87,11 @@ final class SpfCommand {
 
     /** The relay's own sending address from the configuration, for the default --ip. */
     private java.util.Optional<String> egress() {
-      java.nio.file.Path file = config != null ? config : org.mailseal.config.ConfigLoader.DEFAULT;
+      Path file = config != null ? config : ConfigLoader.DEFAULT;
       if (config == null && !java.nio.file.Files.exists(file)) {
         return java.util.Optional.empty();
       }
-      org.mailseal.config.MailsealConfig c = ConfigCommand.load(file);
+      MailsealConfig c = ConfigCommand.load(file);
       java.util.List<String> all = new java.util.ArrayList<>(c.delivery().mx().egressIpv4());
       all.addAll(c.delivery().mx().egressIpv6());
       return all.stream().findFirst();

@@ -148,7 +148,7 @@ final class UsersCommand {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
       String n = name(email);
       List<SenderPattern> patterns = new ArrayList<>();
       try {
@@ -188,7 +188,7 @@ final class UsersCommand {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
       String n = name(email);
       UserStore store = file.open();
       try {
@@ -217,7 +217,7 @@ final class UsersCommand {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
       String n = name(email);
       try {
         if (!file.open().remove(n)) {
@@ -242,7 +242,7 @@ final class UsersCommand {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
       PrintWriter out = spec.commandLine().getOut();
       try {
         for (User u : file.open().load().values()) {

@@ -16,7 +16,7 @@ import java.util.concurrent.Callable;
 import org.mailseal.dkim.DkimVerifier;
 import org.mailseal.dkim.KeyResolver;
 import org.mailseal.dkim.VerificationResult;
-import org.mailseal.dns.DnsKeyResolver;
+import org.mailseal.records.DnsKeyResolver;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;

@@ -17,7 +17,14 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
-import org.mailseal.config.MailsealConfig.Limits;
+import org.mailseal.config.MailsealConfig.Alignment;
+import org.mailseal.config.MailsealConfig.DmarcPolicy;
+import org.mailseal.config.MailsealConfig.DnsCheck;
+import org.mailseal.config.MailsealConfig.Route;
+import org.mailseal.config.MailsealConfig.SmarthostTls;
+import org.mailseal.config.MailsealConfig.SpfStance;
+import org.mailseal.keys.KeyAlgorithm;
+import org.mailseal.keys.SelectorTemplate;
 import org.quartz.CronExpression;
 
 /**
@@ -126,23 +133,24 @@ public final class ConfigLoader {
     users.finish();
 
     Fields limits = top.section("limits");
+    MailsealConfig.Limits fallback = MailsealConfig.Limits.builder().build();
     MailsealConfig.Limits lim =
         new MailsealConfig.Limits(
-            limits.size("message-size", 25L * 1024 * 1024),
-            limits.integer("recipients", 100, 1, 100_000),
-            limits.integer("connections", 200, 1, 100_000),
-            limits.integer("connections-per-ip", 20, 1, 100_000),
-            limits.duration("timeout", Duration.ofMinutes(5)),
-            limits.duration("data-timeout", Duration.ofMinutes(3)),
-            (int) Math.min(Integer.MAX_VALUE, limits.size("header-size", 256L * 1024)),
-            limits.integer("line-length", 998, 0, 1_000_000),
-            limits.integer("messages-per-hour", 1000, 1, 10_000_000));
+            limits.size("message-size", fallback.messageSize()),
+            limits.integer("recipients", fallback.recipients(), 1, 100_000),
+            limits.integer("connections", fallback.connections(), 1, 100_000),
+            limits.integer("connections-per-ip", fallback.connectionsPerIp(), 1, 100_000),
+            limits.duration("timeout", fallback.timeout()),
+            limits.duration("data-timeout", fallback.dataTimeout()),
+            (int) Math.min(Integer.MAX_VALUE, limits.size("header-size", fallback.headerSize())),
+            limits.integer("line-length", fallback.lineLength(), 0, 1_000_000),
+            limits.integer("messages-per-hour", fallback.messagesPerHour(), 1, 10_000_000));
     limits.finish();
 
     Fields keys = top.section("keys");
-    String template = keys.string("selector-template", "s{yyyyMMdd}{a}");
+    SelectorTemplate template = SelectorTemplate.DEFAULT;
     try {
-      new org.mailseal.keys.SelectorTemplate(template);
+      template = new SelectorTemplate(keys.string("selector-template", template.template()));
     } catch (IllegalArgumentException e) {
       keys.problem(keys.raw("selector-template"), keys.path("selector-template"), e.getMessage());
     }
@@ -173,7 +181,7 @@ public final class ConfigLoader {
 
     Fields logging = top.section("logging");
     MailsealConfig.Logging lg =
-        new MailsealConfig.Logging(logging.choice("format", "plain", "plain", "json"));
+        new MailsealConfig.Logging(logging.choice("format", MailsealConfig.LogFormat.PLAIN));
     logging.finish();
 
     Optional<MailsealConfig.Cluster> cluster = Optional.empty();
@@ -271,12 +279,12 @@ public final class ConfigLoader {
   }
 
   private static MailsealConfig.Delivery delivery(Fields f) {
-    String route = f.choice("route", "file", "file", "smarthost", "mx");
+    Route route = f.choice("route", Route.FILE);
     Fields file = f.section("file");
     Path dir = Path.of(file.string("directory", "var/outbox"));
     file.finish();
     Fields rf = f.section("routes");
-    Map<String, String> routes = new LinkedHashMap<>();
+    Map<String, Route> routes = new LinkedHashMap<>();
     for (String name : rf.keys()) {
       String d = name.toLowerCase(Locale.ROOT);
       if (!DOMAIN.matcher(d).matches()) {
@@ -284,18 +292,18 @@ public final class ConfigLoader {
         rf.raw(name);
         continue;
       }
-      routes.put(d, rf.choice(name, route, "file", "smarthost", "mx"));
+      routes.put(d, rf.choice(name, route));
     }
     rf.finish();
     Fields sh = f.section("smarthost");
     String host =
-        "smarthost".equals(route) || routes.containsValue("smarthost")
+        route == Route.SMARTHOST || routes.containsValue(Route.SMARTHOST)
             ? sh.required("host")
             : sh.string("host", "");
-    String tls = sh.choice("tls", "starttls", "starttls", "implicit", "none");
-    int port = sh.integer("port", "implicit".equals(tls) ? 465 : 587, 1, 65535);
+    SmarthostTls tls = sh.choice("tls", SmarthostTls.STARTTLS);
+    int port = sh.integer("port", tls == SmarthostTls.IMPLICIT ? 465 : 587, 1, 65535);
     String user = sh.string("username", "");
-    if (!user.isEmpty() && "none".equals(tls)) {
+    if (!user.isEmpty() && tls == SmarthostTls.NONE) {
       sh.problem(
           sh.raw("username"),
           sh.path("username"),
@@ -338,15 +346,21 @@ public final class ConfigLoader {
   }
 
   private static MailsealConfig.Domain domain(String name, Fields f, Duration spoolMaxAge) {
-    List<String> algorithms =
-        f.strings(
-            "algorithms",
-            v ->
-                List.of("rsa", "ed25519").contains(v)
-                    ? null
-                    : "must be rsa or ed25519, found " + v);
+    List<KeyAlgorithm> algorithms =
+        f
+            .strings(
+                "algorithms",
+                v ->
+                    List.of("rsa", "ed25519").contains(v)
+                        ? null
+                        : "must be rsa or ed25519, found " + v)
+            .stream()
+            .filter(v -> List.of("rsa", "ed25519").contains(v))
+            .map(KeyAlgorithm::parse)
+            .distinct()
+            .toList();
     if (!f.has("algorithms")) {
-      algorithms = List.of("rsa", "ed25519");
+      algorithms = List.of(KeyAlgorithm.RSA, KeyAlgorithm.ED25519);
     } else if (algorithms.isEmpty()) {
       f.problem(f.raw("algorithms"), f.path("algorithms"), "needs rsa, ed25519 or both");
     }
@@ -383,10 +397,10 @@ public final class ConfigLoader {
             r.duration("prepublish", Duration.ofHours(72)),
             grace,
             r.duration("dns-deadline", Duration.ofDays(7)),
-            r.choice("dns-check", "system", "system", "servers", "authoritative"),
+            r.choice("dns-check", DnsCheck.SYSTEM),
             r.strings("dns-servers"),
-            r.strings("publish-command"));
-    if ("servers".equals(rotation.dnsCheck()) && rotation.dnsServers().isEmpty()) {
+            new Command(r.strings("publish-command")));
+    if (rotation.dnsCheck() == DnsCheck.SERVERS && rotation.dnsServers().isEmpty()) {
       r.problem(
           r.raw("dns-check"),
           r.path("dns-servers"),
@@ -397,7 +411,7 @@ public final class ConfigLoader {
     Fields spf = f.section("spf");
     MailsealConfig.Spf s =
         new MailsealConfig.Spf(
-            spf.choice("stance", "audit", "audit", "enforce"),
+            spf.choice("stance", SpfStance.AUDIT),
             spf.strings(
                 "include",
                 v ->
@@ -414,14 +428,14 @@ public final class ConfigLoader {
     Fields dm = f.section("dmarc");
     MailsealConfig.Dmarc dmarc =
         new MailsealConfig.Dmarc(
-            dm.choice("p", "none", "none", "quarantine", "reject"),
-            dm.choice("sp", "", "none", "quarantine", "reject"),
-            dm.choice("np", "", "none", "quarantine", "reject"),
+            dm.choice("p", DmarcPolicy.NONE),
+            dm.optionalChoice("sp", DmarcPolicy.NONE),
+            dm.optionalChoice("np", DmarcPolicy.NONE),
             dm.bool("test-mode", false),
             dm.strings("rua", ConfigLoader::mailto),
             dm.strings("ruf", ConfigLoader::mailto),
-            dm.choice("adkim", "r", "r", "s"),
-            dm.choice("aspf", "r", "r", "s"),
+            dm.choice("adkim", Alignment.RELAXED),
+            dm.choice("aspf", Alignment.RELAXED),
             dm.string("fo", "0"));
     if (!dmarc.fo().matches("[01ds](:[01ds])*")) {
       dm.problem(
@@ -485,127 +499,6 @@ public final class ConfigLoader {
 
   /** Stable lines describing the effective configuration, secrets masked, for the start log. */
   public static List<String> describe(MailsealConfig c) {
-    List<String> out = new ArrayList<>();
-    out.add("config file=\"" + c.file() + "\"");
-    out.add("server.hostname=\"" + c.server().hostname() + "\"");
-    out.add(
-        "listeners.submission="
-            + c.listeners().submission().address()
-            + ":"
-            + c.listeners().submission().port());
-    out.add(
-        "listeners.submissions="
-            + c.listeners().submissions().address()
-            + ":"
-            + c.listeners().submissions().port());
-    out.add(
-        "keys.directory=\""
-            + c.keys().directory()
-            + "\" selector-template=\""
-            + c.keys().selectorTemplate()
-            + "\"");
-    out.add("spool.directory=\"" + c.spool().directory() + "\" max-age=" + c.spool().maxAge());
-    c.listeners()
-        .trusted()
-        .ifPresent(
-            t ->
-                out.add(
-                    "listeners.trusted="
-                        + t.listener().address()
-                        + ":"
-                        + t.listener().port()
-                        + " networks="
-                        + t.networks()));
-    out.add(
-        "tls.certificate="
-            + c.tls().certificate().map(p -> "\"" + p + "\"").orElse("self-signed")
-            + " users.file=\""
-            + c.users().file()
-            + "\"");
-    Limits l = c.limits();
-    out.add(
-        "limits message-size="
-            + l.messageSize()
-            + " recipients="
-            + l.recipients()
-            + " connections="
-            + l.connections()
-            + " connections-per-ip="
-            + l.connectionsPerIp()
-            + " messages-per-hour="
-            + l.messagesPerHour());
-    c.cluster()
-        .ifPresent(
-            cl ->
-                out.add(
-                    "cluster.database=\""
-                        + cl.database()
-                        + "\" username=\""
-                        + cl.username()
-                        + "\" password="
-                        + cl.password().map(SecretRef::toString).orElse("none")
-                        + " kek="
-                        + cl.keyEncryptionKey()));
-    out.add("delivery.route=" + c.delivery().route());
-    c.delivery().routes().forEach((d, r) -> out.add("delivery.routes \"" + d + "\"=" + r));
-    if ("mx".equals(c.delivery().route()) || c.delivery().routes().containsValue("mx")) {
-      MailsealConfig.Mx m = c.delivery().mx();
-      out.add(
-          "delivery.mx port="
-              + m.port()
-              + " egress-ipv4="
-              + m.egressIpv4()
-              + " egress-ipv6="
-              + m.egressIpv6()
-              + " connections-per-destination="
-              + m.connectionsPerDestination());
-    }
-    out.add(
-        "delivery.workers="
-            + c.delivery().workers()
-            + " delay-warning="
-            + c.delivery().delayWarning().map(Object::toString).orElse("none"));
-    if ("smarthost".equals(c.delivery().route())
-        || c.delivery().routes().containsValue("smarthost")) {
-      MailsealConfig.Smarthost s = c.delivery().smarthost();
-      out.add(
-          "delivery.smarthost=\""
-              + s.host()
-              + "\":"
-              + s.port()
-              + " tls="
-              + s.tls()
-              + " username=\""
-              + s.username()
-              + "\" password="
-              + s.password().map(SecretRef::toString).orElse("none"));
-    }
-    for (String d : c.domainNames()) {
-      MailsealConfig.Domain dom = c.domains().get(d);
-      out.add(
-          "domain \""
-              + d
-              + "\" algorithms="
-              + dom.algorithms()
-              + " schedule=\""
-              + dom.rotation().schedule()
-              + "\" dns-check="
-              + dom.rotation().dnsCheck()
-              + ("servers".equals(dom.rotation().dnsCheck())
-                  ? " dns-servers=" + dom.rotation().dnsServers()
-                  : "")
-              // Only the program: its arguments may carry a token.
-              + " publish-command="
-              + (dom.rotation().publishCommand().isEmpty()
-                  ? "none"
-                  : "\""
-                      + dom.rotation().publishCommand().get(0)
-                      + "\" (+"
-                      + (dom.rotation().publishCommand().size() - 1)
-                      + " args)")
-              + " dmarc.p="
-              + dom.dmarc().p());
-    }
-    return out;
+    return EffectiveConfig.lines(c);
   }
 }

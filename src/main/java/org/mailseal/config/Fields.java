@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -168,6 +169,29 @@ final class Fields {
     }
     problem(raw(key), path(key), "must be one of " + String.join(", ", allowed) + ", found " + v);
     return fallback;
+  }
+
+  /** One of the constants of {@code type}, named in the file by its {@link Tagged#tag()}. */
+  <E extends Enum<E> & Tagged> E choice(String key, E fallback) {
+    String v = string(key, null);
+    if (v == null) {
+      return fallback;
+    }
+    String lower = v.strip().toLowerCase(Locale.ROOT);
+    List<String> tags = new ArrayList<>();
+    for (E e : fallback.getDeclaringClass().getEnumConstants()) {
+      if (e.tag().equals(lower)) {
+        return e;
+      }
+      tags.add(e.tag());
+    }
+    problem(raw(key), path(key), "must be one of " + String.join(", ", tags) + ", found " + v);
+    return fallback;
+  }
+
+  /** Like {@link #choice(String, Enum)}, empty when the key is absent. */
+  <E extends Enum<E> & Tagged> Optional<E> optionalChoice(String key, E type) {
+    return has(key) ? Optional.of(choice(key, type)) : Optional.empty();
   }
 
   /** A list of values (a single value counts as a list of one). */

@@ -4,9 +4,14 @@ package org.mailseal.config;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.mailseal.keys.KeyAlgorithm;
+import org.mailseal.keys.SelectorTemplate;
 
 /**
  * The whole configuration, read once from {@code config/mailseal.yaml} by {@link ConfigLoader} and
@@ -118,15 +123,105 @@ public record MailsealConfig(
       Duration dataTimeout,
       int headerSize,
       int lineLength,
-      int messagesPerHour) {}
+      int messagesPerHour) {
+
+    /** The documented defaults, to change one by one (tests, and the loader's fallbacks). */
+    public static Builder builder() {
+      return new Builder();
+    }
+
+    /** Limits from the defaults; each setter replaces one. */
+    public static final class Builder {
+      private long messageSize = 25L * 1024 * 1024;
+      private int recipients = 100;
+      private int connections = 200;
+      private int connectionsPerIp = 20;
+      private Duration timeout = Duration.ofMinutes(5);
+      private Duration dataTimeout = Duration.ofMinutes(3);
+      private int headerSize = 256 * 1024;
+      private int lineLength = 998;
+      private int messagesPerHour = 1000;
+
+      private Builder() {}
+
+      public Builder messageSize(long v) {
+        messageSize = v;
+        return this;
+      }
+
+      public Builder recipients(int v) {
+        recipients = v;
+        return this;
+      }
+
+      public Builder connections(int v) {
+        connections = v;
+        return this;
+      }
+
+      public Builder connectionsPerIp(int v) {
+        connectionsPerIp = v;
+        return this;
+      }
+
+      public Builder timeout(Duration v) {
+        timeout = v;
+        return this;
+      }
+
+      public Builder dataTimeout(Duration v) {
+        dataTimeout = v;
+        return this;
+      }
+
+      public Builder headerSize(int v) {
+        headerSize = v;
+        return this;
+      }
+
+      public Builder lineLength(int v) {
+        lineLength = v;
+        return this;
+      }
+
+      public Builder messagesPerHour(int v) {
+        messagesPerHour = v;
+        return this;
+      }
+
+      public Limits build() {
+        return new Limits(
+            messageSize,
+            recipients,
+            connections,
+            connectionsPerIp,
+            timeout,
+            dataTimeout,
+            headerSize,
+            lineLength,
+            messagesPerHour);
+      }
+    }
+  }
 
   /** The admin HTTP listener ({@code /metrics}, {@code /health}, {@code /ready}). */
   public record Admin(boolean enabled, String address, int port) {}
 
-  /**
-   * @param format {@code plain} or {@code json}
-   */
-  public record Logging(String format) {}
+  /** How log lines are written. */
+  public record Logging(LogFormat format) {}
+
+  /** {@code logging.format}. */
+  public enum LogFormat implements Tagged {
+    /** Text lines. */
+    PLAIN,
+    /** One JSON object per line. */
+    JSON;
+
+    @Override
+    public String tag() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
 
   /**
    * Cluster mode: keys and rotation schedules in PostgreSQL, shared by every node.
@@ -148,7 +243,10 @@ public record MailsealConfig(
    *     <domain>.zone} and {@code <domain>.json}, after every reconcile
    */
   public record Keys(
-      Path directory, String selectorTemplate, Path dnsExport, Duration reconcileInterval) {}
+      Path directory,
+      SelectorTemplate selectorTemplate,
+      Path dnsExport,
+      Duration reconcileInterval) {}
 
   /**
    * @param maxAge how long a message may wait before it bounces
@@ -156,7 +254,7 @@ public record MailsealConfig(
   public record Spool(Path directory, Duration maxAge) {}
 
   /**
-   * @param route {@code file}, {@code smarthost} or {@code mx}
+   * @param route where mail goes unless {@code routes} names another way for its domain
    * @param fileDirectory where the file route writes messages
    * @param workers how many messages are delivered at once
    * @param delayWarning after how long a still-undelivered message earns its sender a warning;
@@ -164,21 +262,40 @@ public record MailsealConfig(
    * @param routes per recipient domain (lower case), a route other than {@code route}
    */
   public record Delivery(
-      String route,
+      Route route,
       Path fileDirectory,
       Smarthost smarthost,
       Mx mx,
       int workers,
       Optional<Duration> delayWarning,
-      Map<String, String> routes) {
+      Map<String, Route> routes) {
     public Delivery {
-      routes = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(routes));
+      routes = Collections.unmodifiableMap(new LinkedHashMap<>(routes));
+    }
+
+    /** Whether {@code route} is the default route or the route of some domain. */
+    public boolean uses(Route r) {
+      return route == r || routes.containsValue(r);
+    }
+  }
+
+  /** How a message leaves: {@code delivery.route} and the values of {@code delivery.routes}. */
+  public enum Route implements Tagged {
+    /** Written to a directory; nothing leaves the machine. */
+    FILE,
+    /** Through one relay (Gmail, an ISP), usually with AUTH. */
+    SMARTHOST,
+    /** Straight to each recipient domain's MX hosts. */
+    MX;
+
+    @Override
+    public String tag() {
+      return name().toLowerCase(Locale.ROOT);
     }
   }
 
   /**
-   * @param tls {@code starttls}, {@code implicit}, or {@code none} (a relay on this host or LAN,
-   *     never with a username)
+   * @param tls how the connection is protected
    * @param password where the password comes from; absent without AUTH
    * @param caFile PEM certificates to trust instead of the system's
    * @param poolSize connections kept open to the smarthost
@@ -186,11 +303,26 @@ public record MailsealConfig(
   public record Smarthost(
       String host,
       int port,
-      String tls,
+      SmarthostTls tls,
       String username,
       Optional<SecretRef> password,
       Optional<Path> caFile,
       int poolSize) {}
+
+  /** {@code delivery.smarthost.tls}. */
+  public enum SmarthostTls implements Tagged {
+    /** Plain connection upgraded with STARTTLS (port 587). */
+    STARTTLS,
+    /** TLS from the first byte (port 465). */
+    IMPLICIT,
+    /** No TLS: a relay on this host or LAN only, never with a username. */
+    NONE;
+
+    @Override
+    public String tag() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
 
   /**
    * Direct delivery: the relay's own outgoing addresses (for its SPF record too).
@@ -209,11 +341,16 @@ public record MailsealConfig(
   /**
    * One signing domain.
    *
-   * @param algorithms {@code rsa} and/or {@code ed25519}: one ACTIVE key of each signs
+   * @param algorithms one ACTIVE key of each signs
    * @param rsaBits size of new RSA keys: 2048, 3072 or 4096
    */
   public record Domain(
-      String name, List<String> algorithms, int rsaBits, Rotation rotation, Spf spf, Dmarc dmarc) {
+      String name,
+      List<KeyAlgorithm> algorithms,
+      int rsaBits,
+      Rotation rotation,
+      Spf spf,
+      Dmarc dmarc) {
     public Domain {
       algorithms = List.copyOf(algorithms);
     }
@@ -224,8 +361,7 @@ public record MailsealConfig(
    * @param prepublish how long a new key is published before it may sign
    * @param grace how long a retired key stays published
    * @param dnsDeadline how long after generation a key DNS does not show raises an alert
-   * @param dnsCheck {@code system} (the resolver), {@code servers} (the given ones) or {@code
-   *     authoritative} (every name server of the domain)
+   * @param dnsCheck which DNS servers must show a new key before it signs
    * @param dnsServers HOST[:PORT] asked when {@code dnsCheck} is {@code servers}
    * @param publishCommand argv of a command that receives the records to add and remove, as JSON on
    *     stdin; empty for none
@@ -235,23 +371,41 @@ public record MailsealConfig(
       Duration prepublish,
       Duration grace,
       Duration dnsDeadline,
-      String dnsCheck,
+      DnsCheck dnsCheck,
       List<String> dnsServers,
-      List<String> publishCommand) {
+      Command publishCommand) {
     public Rotation {
       dnsServers = List.copyOf(dnsServers);
-      publishCommand = List.copyOf(publishCommand);
+    }
+  }
+
+  /** {@code rotation.dns-check}: who must show a new key's record before it signs. */
+  public enum DnsCheck implements Tagged {
+    /** The system resolver. */
+    SYSTEM,
+    /** Every server of {@code rotation.dns-servers}. */
+    SERVERS,
+    /** Every authoritative name server of the domain. */
+    AUTHORITATIVE;
+
+    @Override
+    public String tag() {
+      return name().toLowerCase(Locale.ROOT);
     }
   }
 
   /**
    * What the domain's SPF record says.
    *
-   * @param stance {@code audit} ({@code ~all}) or {@code enforce} ({@code -all})
+   * @param stance what the record says of senders it does not list
    * @param include extra {@code include:} domains (a smarthost's own is added from the route)
    */
   public record Spf(
-      String stance, List<String> include, List<String> ip4, List<String> ip6, List<String> extra) {
+      SpfStance stance,
+      List<String> include,
+      List<String> ip4,
+      List<String> ip6,
+      List<String> extra) {
     public Spf {
       include = List.copyOf(include);
       ip4 = List.copyOf(ip4);
@@ -260,27 +414,81 @@ public record MailsealConfig(
     }
   }
 
+  /** {@code spf.stance}: the SPF record's last term. */
+  public enum SpfStance implements Tagged {
+    /** {@code ~all}: others soft-fail while every sender is being found. */
+    AUDIT("~all"),
+    /** {@code -all}: others fail. */
+    ENFORCE("-all");
+
+    private final String all;
+
+    SpfStance(String all) {
+      this.all = all;
+    }
+
+    /** The record's final term. */
+    public String all() {
+      return all;
+    }
+
+    @Override
+    public String tag() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
   /**
    * The domain's DMARC policy (RFC 9989 tags; never pct, rf or ri).
    *
-   * @param p none, quarantine or reject
    * @param sp subdomain policy, empty for the same as p
    * @param np policy for non-existent subdomains, empty when unset
    * @param testMode publishes {@code t=y}
    */
   public record Dmarc(
-      String p,
-      String sp,
-      String np,
+      DmarcPolicy p,
+      Optional<DmarcPolicy> sp,
+      Optional<DmarcPolicy> np,
       boolean testMode,
       List<String> rua,
       List<String> ruf,
-      String adkim,
-      String aspf,
+      Alignment adkim,
+      Alignment aspf,
       String fo) {
     public Dmarc {
       rua = List.copyOf(rua);
       ruf = List.copyOf(ruf);
+    }
+  }
+
+  /** A DMARC policy tag value ({@code p=}, {@code sp=}, {@code np=}). */
+  public enum DmarcPolicy implements Tagged {
+    NONE,
+    QUARANTINE,
+    REJECT;
+
+    @Override
+    public String tag() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /** DMARC identifier alignment ({@code adkim=}, {@code aspf=}). */
+  public enum Alignment implements Tagged {
+    /** {@code r}: the organizational domains match (the default). */
+    RELAXED("r"),
+    /** {@code s}: the domains are identical. */
+    STRICT("s");
+
+    private final String tag;
+
+    Alignment(String tag) {
+      this.tag = tag;
+    }
+
+    @Override
+    public String tag() {
+      return tag;
     }
   }
 }

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.mailseal.delivery;
 
-import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -40,7 +39,6 @@ import org.slf4j.LoggerFactory;
 public final class DeliveryWorker {
   private static final Logger log = LoggerFactory.getLogger(DeliveryWorker.class);
   private static final Logger maillog = LoggerFactory.getLogger("maillog");
-  static final String OPERATOR_BOUNCE = "bounced by the operator (queue bounce)";
 
   private final Spool spool;
   private final Transport transport;
@@ -48,6 +46,7 @@ public final class DeliveryWorker {
   private final Clock clock;
   private final Bouncer bouncer;
   private final Set<QueueId> inFlight = ConcurrentHashMap.newKeySet();
+  private final QueueBounce bounces;
 
   private final org.mailseal.metrics.RelayMetrics metrics;
 
@@ -70,6 +69,7 @@ public final class DeliveryWorker {
     this.clock = clock;
     this.bouncer = bouncer;
     this.metrics = metrics;
+    this.bounces = new QueueBounce(spool, bouncer, metrics);
   }
 
   /** One pass over at most {@code max} due messages; returns how many were attempted. */
@@ -95,31 +95,9 @@ public final class DeliveryWorker {
     return attempted;
   }
 
-  /**
-   * Fails every pending recipient of {@code id} now and sends the DSN, as {@code queue bounce}
-   * asks; for the CLI when no server holds the spool.
-   *
-   * @return whether the entry was there and not being attempted by another thread
-   */
-  public boolean bounceNow(QueueId id) throws SpoolException {
-    if (!inFlight.add(id)) {
-      return false;
-    }
-    try {
-      Optional<SpoolEntry> found = spool.entry(id);
-      if (found.isEmpty()) {
-        return false;
-      }
-      bounce(found.get(), clock.instant());
-      return true;
-    } finally {
-      inFlight.remove(id);
-    }
-  }
-
   private void attempt(SpoolEntry entry, Instant now) throws SpoolException {
     if (entry.bounceRequested()) {
-      bounce(entry, now);
+      bounces.bounce(entry, now);
       return;
     }
     List<String> pending = new ArrayList<>();
@@ -130,7 +108,8 @@ public final class DeliveryWorker {
       spool.remove(entry.id()); // a crash came between the last attempt and its removal
       return;
     }
-    Map<String, DeliveryOutcome> outcomes = transport.deliver(entry, pending, source(entry));
+    Map<String, DeliveryOutcome> outcomes =
+        transport.deliver(entry, pending, bounces.source(entry));
     RetryDecision decision = retry.next(entry.attempts() + 1, entry.accepted(), now);
     boolean expired = decision.retryAt().isEmpty();
     List<Recipient> updated = new ArrayList<>();
@@ -155,9 +134,8 @@ public final class DeliveryWorker {
       }
     }
     if (!failed.isEmpty()) {
-      if (report(entry, failed) || expired) {
-        failed.forEach(r -> logBounced(entry, r));
-        failed.forEach(r -> metrics.bounced());
+      if (bounces.report(entry, failed) || expired) {
+        failed.forEach(r -> bounces.bounced(entry, r));
         updated.addAll(failed);
       } else {
         // The DSN could not be stored: keep them pending, so that the next attempt reports them.
@@ -176,7 +154,7 @@ public final class DeliveryWorker {
     SpoolEntry after = spool.recordAttempt(entry.id(), updated, decision.retryAt().orElse(now));
     if (after.bounceRequested()) {
       // queue bounce arrived during the attempt: do it now rather than at the next retry.
-      bounce(after, now);
+      bounces.bounce(after, now);
       return;
     }
     if (!after.delayWarned() && retry.isDelayed(after.accepted(), now)) {
@@ -184,38 +162,10 @@ public final class DeliveryWorker {
     }
   }
 
-  /** Fails every pending recipient without an attempt, reports them, removes the entry. */
-  private void bounce(SpoolEntry entry, Instant now) throws SpoolException {
-    List<Recipient> failed = new ArrayList<>();
-    for (Recipient r : entry.pending()) {
-      failed.add(
-          r.failed(
-              OPERATOR_BOUNCE + (r.lastReply().isEmpty() ? "" : "; last reply: " + r.lastReply())));
-    }
-    if (!report(entry, failed)) {
-      // Try again in a minute rather than on every pass.
-      spool.reschedule(entry.id(), now.plusSeconds(60));
-      return;
-    }
-    failed.forEach(r -> logBounced(entry, r));
-    spool.recordAttempt(entry.id(), failed, now);
-    spool.remove(entry.id());
-  }
-
-  /** Sends the failed-recipients DSN; false when it could not be stored. */
-  private boolean report(SpoolEntry entry, List<Recipient> failed) {
-    try {
-      bouncer.failed(entry, failed, source(entry));
-      return true;
-    } catch (LocalSubmission.Refused e) {
-      log.error("dsn not stored queueId={} reason=\"{}\"", entry.id(), e.getMessage());
-      return false;
-    }
-  }
-
   private void warnDelayed(SpoolEntry entry) throws SpoolException {
     try {
-      bouncer.delayed(entry, entry.pending(), entry.accepted().plus(retry.maxAge()), source(entry));
+      bouncer.delayed(
+          entry, entry.pending(), entry.accepted().plus(retry.maxAge()), bounces.source(entry));
       spool.markDelayWarned(entry.id());
     } catch (LocalSubmission.Refused e) {
       log.warn(
@@ -223,20 +173,5 @@ public final class DeliveryWorker {
           entry.id(),
           e.getMessage());
     }
-  }
-
-  private static void logBounced(SpoolEntry entry, Recipient r) {
-    maillog.info(
-        "bounced id={} to=<{}> reply=\"{}\"", entry.id().value(), r.address(), r.lastReply());
-  }
-
-  private Transport.MessageSource source(SpoolEntry entry) {
-    return () -> {
-      try {
-        return spool.open(entry.id());
-      } catch (SpoolException e) {
-        throw new IOException("spool entry " + entry.id().value() + " unreadable", e);
-      }
-    };
   }
 }

@@ -4,6 +4,7 @@ package org.mailseal.dns;
 import java.net.InetAddress;
 import java.util.List;
 import org.xbill.DNS.Name;
+import org.xbill.DNS.TextParseException;
 
 /**
  * The one way mailseal asks DNS anything. Production code uses {@code DnsjavaLookup}; tests use
@@ -14,6 +15,19 @@ import org.xbill.DNS.Name;
  * when no answer could be had (SERVFAIL, timeout, REFUSED).
  */
 public interface DnsLookup {
+
+  /**
+   * {@code name} as an absolute DNS name (a trailing dot added when missing).
+   *
+   * @throws IllegalArgumentException when it is not a valid DNS name
+   */
+  static Name absolute(String name) {
+    try {
+      return Name.fromString(name.endsWith(".") ? name : name + ".");
+    } catch (TextParseException e) {
+      throw new IllegalArgumentException("not a DNS name: " + name, e);
+    }
+  }
 
   /** TXT records at {@code name}, each with its character-strings in wire order. */
   List<TxtRecord> txt(Name name) throws DnsLookupException;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * Everything mailseal asks of or tells DNS: lookups through {@link org.mailseal.dns.DnsLookup}
- * (dnsjava in production, fakes and a loopback server in tests), TXT character-strings, and the
- * DKIM key resolver the verifier uses.
+ * Asking DNS: lookups through {@link org.mailseal.dns.DnsLookup} (dnsjava in production, fakes and
+ * a loopback server in tests) and TXT character-strings. What delivery (MX) and rotation (is a key
+ * published?) need; it knows no other part of mailseal. The records the owner publishes live in
+ * {@code records}.
  */
 package org.mailseal.dns;

@@ -155,12 +155,7 @@ public final class FileKeyStore implements KeyStore {
       List<DkimKey> before = read(d);
       List<DkimKey> keys = KeyRules.transition(d, before, selector, to, clock.instant());
       write(d, keys);
-      log.info(
-          "key state changed domain={} selector={} from={} to={}",
-          d,
-          selector,
-          KeyRules.find(before, selector).state(),
-          to);
+      KeyRules.logChanges(d, before, keys);
       return KeyRules.find(keys, selector);
     } catch (IOException e) {
       throw new KeyStoreException.Storage(

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.mailseal.keys;
 
+import java.security.PrivateKey;
 import java.util.Locale;
 
 /** The kind of a DKIM key: RSA or Ed25519. */
@@ -24,6 +25,15 @@ public enum KeyAlgorithm {
   /** The letter that ends a dated selector ({@code s20261122r}). */
   public String letter() {
     return letter;
+  }
+
+  /**
+   * The algorithm of {@code key}.
+   *
+   * @throws IllegalArgumentException when it is neither RSA nor Ed25519
+   */
+  public static KeyAlgorithm of(PrivateKey key) {
+    return KeyRules.algorithmOf(key);
   }
 
   /**

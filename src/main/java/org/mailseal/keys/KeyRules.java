@@ -7,6 +7,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.mailseal.dkim.DkimKeyRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The life of a key as a function of one domain's keys, shared by every {@link KeyStore}: each
@@ -14,6 +16,8 @@ import org.mailseal.dkim.DkimKeyRecord;
  * the refusal), and writes what changed in one durable step.
  */
 final class KeyRules {
+  private static final Logger log = LoggerFactory.getLogger(KeyRules.class);
+
   private KeyRules() {}
 
   /** {@code keys} with {@code added} (PENDING) in {@code state}, activated if so asked. */
@@ -90,6 +94,26 @@ final class KeyRules {
   }
 
   /** The key of {@code selector} in {@code keys}. */
+  /**
+   * Logs every key whose state differs between {@code before} and {@code after}: one transition may
+   * move two keys (activating one retires the ACTIVE key of its algorithm), and each is a state
+   * change an operator looks for.
+   */
+  static void logChanges(String domain, List<DkimKey> before, List<DkimKey> after) {
+    for (DkimKey a : after) {
+      for (DkimKey b : before) {
+        if (b.selector().equals(a.selector()) && b.state() != a.state()) {
+          log.info(
+              "key state changed domain={} selector={} from={} to={}",
+              domain,
+              a.selector(),
+              b.state(),
+              a.state());
+        }
+      }
+    }
+  }
+
   static DkimKey find(List<DkimKey> keys, Selector selector) {
     return keys.stream().filter(k -> k.selector().equals(selector)).findFirst().orElseThrow();
   }

@@ -173,7 +173,7 @@ public final class PgKeyStore implements KeyStore {
   public DkimKey transition(String domain, Selector selector, KeyState to)
       throws KeyStoreException {
     String d = DkimKey.domainName(domain);
-    KeyState[] from = new KeyState[1];
+    List<List<DkimKey>> change = new ArrayList<>();
     DkimKey moved =
         inTransaction(
             d,
@@ -183,10 +183,12 @@ public final class PgKeyStore implements KeyStore {
               List<DkimKey> before = lockAndRead(c, d);
               List<DkimKey> after = KeyRules.transition(d, before, selector, to, now());
               update(c, before, after);
-              from[0] = KeyRules.find(before, selector).state();
+              change.clear();
+              change.add(before);
+              change.add(after);
               return KeyRules.find(after, selector);
             });
-    log.info("key state changed domain={} selector={} from={} to={}", d, selector, from[0], to);
+    KeyRules.logChanges(d, change.get(0), change.get(1));
     return moved;
   }
 

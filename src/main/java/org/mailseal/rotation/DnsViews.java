@@ -6,13 +6,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.function.Predicate;
-import org.mailseal.dns.CheckResult;
-import org.mailseal.dns.DnsChecker;
 import org.mailseal.dns.DnsLookup;
 import org.mailseal.dns.DnsLookupException;
-import org.mailseal.dns.DnsRecord;
-import org.mailseal.dns.RecordPlan;
 import org.mailseal.keys.DkimKey;
+import org.mailseal.records.CheckResult;
+import org.mailseal.records.DnsChecker;
+import org.mailseal.records.DnsRecord;
+import org.mailseal.records.RecordPlan;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -16,9 +16,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.mailseal.dns.DnsRecord;
-import org.mailseal.dns.ZoneWriter;
 import org.mailseal.fs.AtomicFiles;
+import org.mailseal.records.DnsRecord;
+import org.mailseal.records.ZoneWriter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

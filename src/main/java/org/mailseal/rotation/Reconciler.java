@@ -11,8 +11,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Predicate;
-import org.mailseal.dns.CheckResult;
-import org.mailseal.dns.DnsChecker;
 import org.mailseal.dns.TxtRecord;
 import org.mailseal.keys.DkimKey;
 import org.mailseal.keys.KeyGenerator;
@@ -21,6 +19,8 @@ import org.mailseal.keys.KeyStore;
 import org.mailseal.keys.KeyStoreException;
 import org.mailseal.keys.Selector;
 import org.mailseal.keys.SelectorTemplate;
+import org.mailseal.records.CheckResult;
+import org.mailseal.records.DnsChecker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,6 +77,23 @@ public final class Reconciler {
         domain, RotationPlanner.scheduled(domain, store.list(domain), scheduledAt, policy), policy);
   }
 
+  /** Activation retires the ACTIVE key of the same algorithm: say so, and until when it stays. */
+  private static void logRetired(
+      String domain, List<DkimKey> before, List<DkimKey> after, RotationPolicy policy) {
+    for (DkimKey k : after) {
+      boolean wasActive =
+          before.stream()
+              .anyMatch(b -> b.selector().equals(k.selector()) && b.state() != KeyState.RETIRED);
+      if (k.state() == KeyState.RETIRED && wasActive) {
+        log.info(
+            "key retired domain={} selector={}; it stays published until {}, then is revoked",
+            domain,
+            k.selector(),
+            k.retired().map(t -> t.plus(policy.grace()).toString()).orElse("its grace ends"));
+      }
+    }
+  }
+
   private List<Transition> apply(String domain, List<Transition> plan, RotationPolicy policy)
       throws KeyStoreException {
     List<Transition> done = new ArrayList<>();
@@ -91,8 +108,10 @@ public final class Reconciler {
             key.recordName() + ".",
             TxtRecord.split(key.record().render()).zoneText());
       } else if (t instanceof Transition.Activate a) {
+        List<DkimKey> before = store.list(domain);
         store.transition(domain, a.key().selector(), KeyState.ACTIVE);
         log.info("key activated domain={} selector={}", domain, a.key().selector());
+        logRetired(domain, before, store.list(domain), policy);
       } else if (t instanceof Transition.Revoke r) {
         store.transition(domain, r.key().selector(), KeyState.REVOKED);
         log.info(

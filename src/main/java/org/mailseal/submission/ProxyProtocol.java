@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.util.Arrays;
 import java.util.Optional;
 import javax.net.ssl.SSLSocket;
+import org.mailseal.tls.ServerTls;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.subethamail.smtp.internal.proxy.ProxyHandler;

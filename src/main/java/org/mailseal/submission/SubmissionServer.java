@@ -20,6 +20,7 @@ import org.mailseal.policy.RateLimiter;
 import org.mailseal.policy.SenderPattern;
 import org.mailseal.policy.SenderPolicy;
 import org.mailseal.spool.Spool;
+import org.mailseal.tls.ServerTls;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.subethamail.smtp.internal.proxy.ProxyHandler;
@@ -42,9 +43,41 @@ public final class SubmissionServer {
   private final List<SMTPServer> servers = new ArrayList<>();
   private final List<String> names = new ArrayList<>();
 
+  /**
+   * What the listeners are and what one client may do: the parts of the configuration the server
+   * reads, so a test can start one without a configuration file.
+   *
+   * @param hostname the name in the greeting and the Received field
+   * @param receivedClientIp whether the Received field names the client's address
+   * @param relayUnsigned whether a domain without an ACTIVE key is relayed unsigned (else 451)
+   * @param domains the signing domains (what the trusted listener may send as)
+   */
+  public record Options(
+      String hostname,
+      boolean receivedClientIp,
+      boolean relayUnsigned,
+      MailsealConfig.Listeners listeners,
+      MailsealConfig.Limits limits,
+      List<String> domains) {
+    public Options {
+      domains = List.copyOf(domains);
+    }
+
+    /** The options the configuration gives. */
+    public static Options of(MailsealConfig c) {
+      return new Options(
+          c.server().hostname(),
+          c.server().receivedClientIp(),
+          c.server().relayUnsigned(),
+          c.listeners(),
+          c.limits(),
+          c.domainNames());
+    }
+  }
+
   /** What the server needs from the rest of the relay. */
   public record Parts(
-      MailsealConfig config,
+      Options options,
       ServerTls tls,
       UserStore users,
       Authenticator authenticator,
@@ -56,12 +89,12 @@ public final class SubmissionServer {
       SecureRandom random) {}
 
   public SubmissionServer(Parts p) {
-    MailsealConfig c = p.config();
+    Options c = p.options();
     MailsealConfig.Limits limits = c.limits();
     this.gate = new SessionGate(limits.connections(), limits.connectionsPerIp(), p.metrics());
     Predicate<String> signed = d -> p.keys().signingDomain(d).isPresent();
     List<SenderPattern> trustedSenders = new ArrayList<>();
-    for (String d : c.domainNames()) {
+    for (String d : c.domains()) {
       trustedSenders.add(SenderPattern.parse(d));
       trustedSenders.add(SenderPattern.parse("*." + d));
     }
@@ -73,9 +106,8 @@ public final class SubmissionServer {
             p.keys(),
             new SubmissionContext.Limits(
                 limits.messageSize(), limits.headerSize(), limits.lineLength()),
-            c.server().relayUnsigned(),
-            new TraceFields(
-                c.server().hostname(), c.server().receivedClientIp(), p.clock(), p.random()),
+            c.relayUnsigned(),
+            new TraceFields(c.hostname(), c.receivedClientIp(), p.clock(), p.random()),
             p.spool(),
             SPILL_THRESHOLD,
             p.spillDirectory(),
@@ -124,12 +156,12 @@ public final class SubmissionServer {
   }
 
   private static SMTPServer.Builder base(
-      MailsealConfig c, MailsealConfig.Listener l, SubmissionContext ctx, boolean trusted) {
+      Options c, MailsealConfig.Listener l, SubmissionContext ctx, boolean trusted) {
     MailsealConfig.Limits limits = c.limits();
     SMTPServer.Builder b =
         SMTPServer.port(l.port())
             .bindAddress(address(l.address()))
-            .hostName(c.server().hostname())
+            .hostName(c.hostname())
             .softwareName("mailseal")
             .insertReceivedHeaders(false)
             .fromAddressValidator(a -> true)

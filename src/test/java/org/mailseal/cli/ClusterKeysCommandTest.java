@@ -14,8 +14,8 @@ import org.mailseal.testing.PostgresServer;
 
 /** With a {@code cluster:} section, the {@code keys} commands work on the shared database. */
 @ExtendWith(PostgresServer.Extension.class)
-class ClusterKeysCommandTest {
-  static final String KEK = "bWFpbHNlYWwgY2x1c3RlciB0ZXN0IGtleSAzMiBieXQ=";
+public class ClusterKeysCommandTest {
+  public static final String KEK = "bWFpbHNlYWwgY2x1c3RlciB0ZXN0IGtleSAzMiBieXQ=";
 
   @TempDir Path dir;
   private Path config;

@@ -56,7 +56,8 @@ class DnsEndToEndTest {
                       "--domain",
                       "example.com",
                       "--selector",
-                      s)
+                      s,
+                      "--force")
                   .code())
           .isZero();
     }

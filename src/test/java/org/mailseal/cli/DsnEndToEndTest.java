@@ -39,6 +39,7 @@ import org.mailseal.keys.KeyAlgorithm;
 import org.mailseal.keys.KeyGenerator;
 import org.mailseal.keys.KeyState;
 import org.mailseal.keys.Selector;
+import org.mailseal.relay.SignedSubmission;
 import org.mailseal.spool.EnvelopeDraft;
 import org.mailseal.spool.QueueId;
 import org.mailseal.spool.RetrySchedule;

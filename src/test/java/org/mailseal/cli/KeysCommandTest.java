@@ -4,9 +4,11 @@ package org.mailseal.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mailseal.cli.SignVerifyCommandTest.run;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mailseal.dns.ZoneServer;
 import org.xbill.DNS.Master;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.TXTRecord;
@@ -61,17 +63,29 @@ class KeysCommandTest {
     String selector = list.lines().skip(1).findFirst().orElseThrow().split("\\s+")[1];
     assertThat(list).contains("PENDING");
 
-    SignVerifyCommandTest.Run act =
-        run(
-            "keys",
-            "activate",
-            "--keys-dir",
-            keys(),
-            "--domain",
-            "example.com",
-            "--selector",
-            selector);
-    assertThat(act.out()).isEqualTo(selector + " of example.com is now ACTIVE\n");
+    String[] activate = {
+      "keys", "activate", "--keys-dir", keys(), "--domain", "example.com", "--selector", selector
+    };
+    String record =
+        run("keys", "show", "--keys-dir", keys(), "--domain", "example.com", "--selector", selector)
+            .out()
+            .lines()
+            .filter(l -> l.contains(" IN TXT "))
+            .findFirst()
+            .orElseThrow();
+    try (ZoneServer dns = ZoneServer.start("example.com", "")) {
+      SignVerifyCommandTest.Run unpublished = run(concat(activate, "--dns-server", dns.hostPort()));
+      assertThat(unpublished.code()).isEqualTo(1);
+      assertThat(unpublished.err())
+          .startsWith("mailseal: " + selector + " of example.com: DNS does not show its record")
+          .contains(record)
+          .contains("--force");
+      assertThat(run("keys", "list", "--keys-dir", keys()).out()).contains("PENDING");
+
+      dns.setZone(record + "\n");
+      SignVerifyCommandTest.Run act = run(concat(activate, "--dns-server", dns.hostPort()));
+      assertThat(act.out()).as(act.err()).isEqualTo(selector + " of example.com is now ACTIVE\n");
+    }
 
     SignVerifyCommandTest.Run retire =
         run(
@@ -138,6 +152,76 @@ class KeysCommandTest {
     assertThat(imp.out())
         .contains("mail._domainkey.example.com. 3600 IN TXT \"v=DKIM1; k=rsa; p=MIIB");
     assertThat(run("keys", "list", "--keys-dir", keys()).out()).contains("mail").contains("ACTIVE");
+  }
+
+  @Test
+  void importMakesTheKeyActiveWhenDnsAlreadyShowsItsRecord() throws Exception {
+    String file = "src/test/resources/keys/rsa2048-pkcs1.pem";
+    String[] imp = {
+      "keys", "import", "--keys-dir", keys(), "--domain", "example.com", "--selector", "mail"
+    };
+    try (ZoneServer dns = ZoneServer.start("example.com", "")) {
+      SignVerifyCommandTest.Run pending = run(concat(imp, "--dns-server", dns.hostPort(), file));
+      assertThat(pending.code()).as(pending.err()).isZero();
+      assertThat(pending.out())
+          .contains("as PENDING (DNS does not show its record yet)")
+          .contains("; next: publish it, then: mailseal keys activate --domain example.com");
+      String record =
+          pending.out().lines().filter(l -> l.contains(" IN TXT ")).findFirst().orElseThrow();
+
+      // Moving from OpenDKIM: the record is already published under the old selector.
+      dns.setZone(record + "\n");
+      String[] again = {
+        "keys",
+        "import",
+        "--keys-dir",
+        keys() + "2",
+        "--domain",
+        "example.com",
+        "--selector",
+        "mail"
+      };
+      SignVerifyCommandTest.Run active = run(concat(again, "--dns-server", dns.hostPort(), file));
+      assertThat(active.code()).as(active.err()).isZero();
+      assertThat(active.out()).contains("as ACTIVE (DNS shows its record)");
+      assertThat(run("keys", "list", "--keys-dir", keys() + "2").out()).contains("ACTIVE");
+    }
+  }
+
+  @Test
+  void importRefusesAKeyOfAnAlgorithmTheDomainDoesNotSign() throws Exception {
+    Path config = dir.resolve("mailseal.yaml");
+    Files.writeString(
+        config,
+        "keys:\n  directory: "
+            + keys()
+            + "\ndomains:\n  example.com:\n    algorithms: [ed25519]\n");
+    SignVerifyCommandTest.Run r =
+        run(
+            "keys",
+            "import",
+            "--config",
+            config.toString(),
+            "--domain",
+            "example.com",
+            "--selector",
+            "mail",
+            "--state",
+            "active",
+            "src/test/resources/keys/rsa2048-pkcs1.pem");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err())
+        .isEqualTo(
+            "mailseal: src/test/resources/keys/rsa2048-pkcs1.pem is an rsa key, but example.com"
+                + " signs with [ed25519] only (domains.example.com.algorithms): it would never"
+                + " sign; add rsa there first\n");
+    assertThat(run("keys", "list", "--config", config.toString()).out()).doesNotContain("mail");
+  }
+
+  private static String[] concat(String[] head, String... tail) {
+    String[] all = java.util.Arrays.copyOf(head, head.length + tail.length);
+    System.arraycopy(tail, 0, all, head.length, tail.length);
+    return all;
   }
 
   @Test

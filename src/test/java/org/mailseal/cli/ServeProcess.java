@@ -33,7 +33,7 @@ import org.mailseal.policy.SenderPattern;
  * outbox/}, user {@code bench@example.com}, Ed25519 signing for example.com. A restart keeps the
  * directory, so spool, keys and certificate survive it.
  */
-final class ServeProcess implements AutoCloseable {
+public final class ServeProcess implements AutoCloseable {
   static final String USER = "bench@example.com";
   static final String PASSWORD = "bench-pass";
   private static final Pattern RUNNING =
@@ -52,7 +52,7 @@ final class ServeProcess implements AutoCloseable {
    * The YAML every serve test shares: a self-signed certificate, both listeners on loopback with
    * ephemeral ports, and the users file, all under {@code dir}.
    */
-  static List<String> loopbackListeners(Path dir) {
+  public static List<String> loopbackListeners(Path dir) {
     return List.of(
         "tls:",
         "  self-signed-directory: " + dir.resolve("tls"),

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.mailseal.keys.KeyAlgorithm;
 
 class ConfigLoaderTest {
   private static final Path BAD = Path.of("src/test/resources/config/bad");
@@ -68,10 +69,13 @@ class ConfigLoaderTest {
         "delivery:\n  route: mx\n  routes:\n    Example.NET: smarthost\n    example.org: file\n"
             + "  smarthost:\n    host: smtp.example.net\ndomains:\n  example.com: {}\n");
     MailsealConfig c = ConfigLoader.load(file);
-    assertThat(c.delivery().route()).isEqualTo("mx");
+    assertThat(c.delivery().route()).isEqualTo(MailsealConfig.Route.MX);
     assertThat(c.delivery().routes())
-        .containsExactly(Map.entry("example.net", "smarthost"), Map.entry("example.org", "file"));
-    assertThat(ConfigLoader.describe(c)).contains("delivery.routes \"example.net\"=smarthost");
+        .containsExactly(
+            Map.entry("example.net", MailsealConfig.Route.SMARTHOST),
+            Map.entry("example.org", MailsealConfig.Route.FILE));
+    assertThat(ConfigLoader.describe(c))
+        .contains("delivery.routes.\"example.net\"=smarthost", "delivery.smarthost.tls=starttls");
   }
 
   @Test
@@ -79,14 +83,14 @@ class ConfigLoaderTest {
     MailsealConfig c = ConfigLoader.load(Path.of("config/mailseal.yaml"));
     assertThat(c.listeners().submission().port()).isEqualTo(2587);
     assertThat(c.listeners().submissions().port()).isEqualTo(2465);
-    assertThat(c.delivery().route()).isEqualTo("file");
+    assertThat(c.delivery().route()).isEqualTo(MailsealConfig.Route.FILE);
     assertThat(c.delivery().fileDirectory()).isEqualTo(Path.of("var/outbox"));
     assertThat(c.users().loginCache()).isEqualTo(Duration.ofMinutes(10));
     MailsealConfig.Domain d = c.domain("example.com").orElseThrow();
-    assertThat(d.algorithms()).containsExactly("rsa", "ed25519");
+    assertThat(d.algorithms()).containsExactly(KeyAlgorithm.RSA, KeyAlgorithm.ED25519);
     assertThat(d.rotation().prepublish()).isEqualTo(Duration.ofHours(72));
     assertThat(d.rotation().grace()).isEqualTo(Duration.ofDays(14));
-    assertThat(d.dmarc().p()).isEqualTo("none");
+    assertThat(d.dmarc().p()).isEqualTo(MailsealConfig.DmarcPolicy.NONE);
     assertThat(d.dmarc().rua()).containsExactly("mailto:dmarc-reports@example.com");
   }
 

@@ -30,7 +30,7 @@ import org.mailseal.spool.QueueId;
 import org.mailseal.spool.Spool;
 import org.mailseal.spool.SpoolEntry;
 import org.mailseal.spool.SpoolOptions;
-import org.mailseal.submission.ServerTls;
+import org.mailseal.tls.ServerTls;
 
 /**
  * GreenMail as the smarthost, with AUTH over implicit TLS and a certificate the transport checks

@@ -32,7 +32,7 @@ import org.mailseal.spool.QueueId;
 import org.mailseal.spool.Spool;
 import org.mailseal.spool.SpoolEntry;
 import org.mailseal.spool.SpoolOptions;
-import org.mailseal.submission.ServerTls;
+import org.mailseal.tls.ServerTls;
 
 /**
  * Direct MX delivery over real sockets: scripted MX hosts listen on 127.0.0.1 and 127.0.0.2 at one

@@ -22,7 +22,7 @@ import org.mailseal.spool.RetrySchedule;
 import org.mailseal.spool.Spool;
 import org.mailseal.spool.SpoolEntry;
 import org.mailseal.spool.SpoolOptions;
-import org.mailseal.submission.ServerTls;
+import org.mailseal.tls.ServerTls;
 
 /**
  * The smarthost route against a scripted upstream over real TLS (certificate and name checked):

@@ -152,7 +152,7 @@ class DeployFilesTest {
     assertThat(c.keys().directory()).isEqualTo(Path.of("keys"));
     assertThat(c.spool().directory().startsWith("var")).isTrue();
     assertThat(c.users().file().startsWith("var")).isTrue();
-    assertThat(c.logging().format()).isEqualTo("json");
+    assertThat(c.logging().format()).isEqualTo(MailsealConfig.LogFormat.JSON);
   }
 
   static List<String> texts(JsonNode array) {

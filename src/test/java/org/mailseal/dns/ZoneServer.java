@@ -45,7 +45,7 @@ public final class ZoneServer implements AutoCloseable {
 
   /** Serves {@code zoneText} (records only; SOA and NS are added) for {@code origin}. */
   public ZoneServer(InetAddress address, String origin, String zoneText) throws IOException {
-    this.origin = DnsRecord.absolute(origin);
+    this.origin = DnsLookup.absolute(origin);
     setZone(zoneText);
     this.udp = new DatagramSocket(new InetSocketAddress(address, 0));
     this.tcp = new ServerSocket();
@@ -98,7 +98,7 @@ public final class ZoneServer implements AutoCloseable {
 
   /** Makes every question about {@code name} answer SERVFAIL. */
   public void servfail(String name) {
-    servfail.add(DnsRecord.absolute(name));
+    servfail.add(DnsLookup.absolute(name));
   }
 
   byte[] answer(byte[] query, int maxLength) throws IOException {

@@ -12,17 +12,17 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mailseal.dkim.DkimKeyRecord;
-import org.mailseal.dns.DnsChecker;
 import org.mailseal.dns.DnsjavaLookup;
-import org.mailseal.dns.RecordPlan;
 import org.mailseal.dns.ZoneServer;
-import org.mailseal.dns.ZoneWriter;
 import org.mailseal.keys.DkimKey;
 import org.mailseal.keys.FileKeyStore;
 import org.mailseal.keys.KeyAlgorithm;
 import org.mailseal.keys.KeyGenerator;
 import org.mailseal.keys.KeyState;
 import org.mailseal.keys.SelectorTemplate;
+import org.mailseal.records.DnsChecker;
+import org.mailseal.records.RecordPlan;
+import org.mailseal.records.ZoneWriter;
 import org.mailseal.testing.MutableClock;
 
 /**

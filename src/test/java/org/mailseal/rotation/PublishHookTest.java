@@ -16,13 +16,13 @@ import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mailseal.dns.DnsRecord;
-import org.mailseal.dns.RecordPlan;
 import org.mailseal.keys.DkimKey;
 import org.mailseal.keys.FileKeyStore;
 import org.mailseal.keys.KeyAlgorithm;
 import org.mailseal.keys.KeyGenerator;
 import org.mailseal.keys.SelectorTemplate;
+import org.mailseal.records.DnsRecord;
+import org.mailseal.records.RecordPlan;
 import org.mailseal.testing.MutableClock;
 
 /**

@@ -43,7 +43,7 @@ class LoadGeneratorTest {
 
   @Test
   void everyMessageSentOverStartTlsIsAcceptedAndQueued() throws Exception {
-    try (RunningServer s = new RunningServer(dir, "")) {
+    try (RunningServer s = new RunningServer(dir)) {
       Set<Long> acknowledged = ConcurrentHashMap.newKeySet();
       LoadReport r =
           new LoadGenerator(
@@ -73,7 +73,7 @@ class LoadGeneratorTest {
 
   @Test
   void implicitTlsWorksAsWell() throws Exception {
-    try (RunningServer s = new RunningServer(dir, "")) {
+    try (RunningServer s = new RunningServer(dir)) {
       LoadReport r =
           new LoadGenerator(
                   options(
@@ -91,7 +91,7 @@ class LoadGeneratorTest {
 
   @Test
   void refusedMessagesAreCountedByReplyCodeAndTheRunStillEnds() throws Exception {
-    try (RunningServer s = new RunningServer(dir, "")) {
+    try (RunningServer s = new RunningServer(dir)) {
       // bob may not send as alice: every MAIL FROM gets 550, and each connection gives up after
       // a bounded number of refusals in a row.
       LoadReport r =

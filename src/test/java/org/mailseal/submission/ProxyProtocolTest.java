@@ -108,7 +108,7 @@ class ProxyProtocolTest {
 
   @Test
   void startTlsListenerSeesTheProxiedClientInReceived() throws Exception {
-    try (RunningServer s = new RunningServer(dir, "", true)) {
+    try (RunningServer s = new RunningServer(dir, l -> l, true)) {
       Socket plain = new Socket();
       plain.connect(new InetSocketAddress("127.0.0.1", s.submissionPort()), 5000);
       plain.setSoTimeout(15000);
@@ -128,7 +128,7 @@ class ProxyProtocolTest {
 
   @Test
   void implicitTlsListenerReadsTheHeaderBeforeTheHandshake() throws Exception {
-    try (RunningServer s = new RunningServer(dir, "", true)) {
+    try (RunningServer s = new RunningServer(dir, l -> l, true)) {
       Socket plain = new Socket();
       plain.connect(new InetSocketAddress("127.0.0.1", s.submissionsPort()), 5000);
       plain.setSoTimeout(15000);
@@ -153,7 +153,7 @@ class ProxyProtocolTest {
 
   @Test
   void aListenerExpectingTheHeaderRefusesAClientWithout() throws Exception {
-    try (RunningServer s = new RunningServer(dir, "", true)) {
+    try (RunningServer s = new RunningServer(dir, l -> l, true)) {
       try (Socket plain = new Socket()) {
         plain.connect(new InetSocketAddress("127.0.0.1", s.submissionPort()), 5000);
         plain.setSoTimeout(15000);

@@ -2,14 +2,14 @@
 package org.mailseal.submission;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.mailseal.auth.Authenticator;
@@ -17,7 +17,6 @@ import org.mailseal.auth.LoginThrottle;
 import org.mailseal.auth.PasswordHasher;
 import org.mailseal.auth.User;
 import org.mailseal.auth.UserStore;
-import org.mailseal.config.ConfigLoader;
 import org.mailseal.config.MailsealConfig;
 import org.mailseal.keys.FileKeyStore;
 import org.mailseal.keys.KeyAlgorithm;
@@ -29,6 +28,7 @@ import org.mailseal.policy.SenderPattern;
 import org.mailseal.spool.Spool;
 import org.mailseal.spool.SpoolOptions;
 import org.mailseal.testing.MutableClock;
+import org.mailseal.tls.ServerTls;
 
 /**
  * A submission server on ephemeral loopback ports over a temporary directory: users alice (sends as
@@ -40,7 +40,7 @@ final class RunningServer implements AutoCloseable {
 
   final Path dir;
   final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
-  final MailsealConfig config;
+  final SubmissionServer.Options options;
   final FileKeyStore keys;
   final Spool spool;
   final ServerTls tls;
@@ -49,43 +49,37 @@ final class RunningServer implements AutoCloseable {
   final SubmissionServer server;
   final SSLContext trust;
 
-  RunningServer(Path dir, String extraYaml) throws Exception {
-    this(dir, extraYaml, false);
+  RunningServer(Path dir) throws Exception {
+    this(dir, l -> l, false);
+  }
+
+  RunningServer(Path dir, UnaryOperator<MailsealConfig.Limits.Builder> limits) throws Exception {
+    this(dir, limits, false);
   }
 
   /**
+   * @param limits changes to the default limits
    * @param proxy whether the submission and submissions listeners expect a PROXY protocol header
    */
-  RunningServer(Path dir, String extraYaml, boolean proxy) throws Exception {
+  RunningServer(Path dir, UnaryOperator<MailsealConfig.Limits.Builder> limits, boolean proxy)
+      throws Exception {
     this.dir = dir;
-    Path yaml = dir.resolve("mailseal.yaml");
-    Files.writeString(
-        yaml,
-        String.join(
-            "\n",
-            "server:",
-            "  hostname: mail.example.com",
-            "tls:",
-            "  self-signed-directory: " + dir.resolve("tls"),
-            "listeners:",
-            "  submission: {address: 127.0.0.1, port: 0, proxy-protocol: " + proxy + "}",
-            "  submissions: {address: 127.0.0.1, port: 0, proxy-protocol: " + proxy + "}",
-            "  trusted: {address: 127.0.0.1, port: 0, networks: [127.0.0.1/32]}",
-            "users:",
-            "  file: " + dir.resolve("users.yaml"),
-            "keys:",
-            "  directory: " + dir.resolve("keys"),
-            "spool:",
-            "  directory: " + dir.resolve("spool"),
-            extraYaml,
-            "domains:",
-            "  example.com: {}",
-            "  nokey.example: {}",
-            ""),
-        StandardCharsets.UTF_8);
-    config = ConfigLoader.load(yaml);
+    options =
+        new SubmissionServer.Options(
+            "mail.example.com",
+            true,
+            false,
+            new MailsealConfig.Listeners(
+                new MailsealConfig.Listener("127.0.0.1", 0, proxy),
+                new MailsealConfig.Listener("127.0.0.1", 0, proxy),
+                Optional.of(
+                    new MailsealConfig.Trusted(
+                        new MailsealConfig.Listener("127.0.0.1", 0, false),
+                        List.of("127.0.0.1/32")))),
+            limits.apply(MailsealConfig.Limits.builder()).build(),
+            List.of("example.com", "nokey.example"));
     SecureRandom random = new SecureRandom();
-    keys = new FileKeyStore(config.keys().directory(), clock);
+    keys = new FileKeyStore(dir.resolve("keys"), clock);
     KeyGenerator gen = new KeyGenerator(random);
     keys.add(
         "example.com",
@@ -97,12 +91,11 @@ final class RunningServer implements AutoCloseable {
         new Selector("s20261123e"),
         gen.generate(KeyAlgorithm.ED25519, 0).getPrivate(),
         KeyState.ACTIVE);
-    signing = new SigningKeys(keys, Set.copyOf(config.domainNames()), clock, 64 * 1024);
+    signing = new SigningKeys(keys, Set.copyOf(options.domains()), clock, 64 * 1024);
     signing.refresh();
-    spool = Spool.open(config.spool().directory(), clock, SpoolOptions.defaults(random));
-    tls =
-        ServerTls.selfSigned(config.tls().selfSignedDirectory(), "mail.example.com", clock, random);
-    users = new UserStore(config.users().file(), clock);
+    spool = Spool.open(dir.resolve("spool"), clock, SpoolOptions.defaults(random));
+    tls = ServerTls.selfSigned(dir.resolve("tls"), "mail.example.com", clock, random);
+    users = new UserStore(dir.resolve("users.yaml"), clock);
     PasswordHasher hasher = new PasswordHasher(random);
     users.put(
         new User(
@@ -117,7 +110,7 @@ final class RunningServer implements AutoCloseable {
     server =
         new SubmissionServer(
             new SubmissionServer.Parts(
-                config,
+                options,
                 tls,
                 users,
                 new Authenticator(users, hasher, new LoginThrottle(clock), clock, random),

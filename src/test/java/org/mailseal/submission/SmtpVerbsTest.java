@@ -11,6 +11,7 @@ import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Properties;
 import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
 import org.eclipse.angus.mail.smtp.SMTPTransport;
@@ -32,7 +33,7 @@ class SmtpVerbsTest {
 
   @BeforeEach
   void start() throws Exception {
-    s = new RunningServer(dir, "limits: {recipients: 2, message-size: 20000}");
+    s = new RunningServer(dir, l -> l.recipients(2).messageSize(20000));
   }
 
   @AfterEach
@@ -161,7 +162,10 @@ class SmtpVerbsTest {
     s =
         new RunningServer(
             java.nio.file.Files.createDirectories(dir.resolve("slow")),
-            "limits: {timeout: 60s, data-timeout: 1s, message-size: 20000}");
+            l ->
+                l.timeout(Duration.ofSeconds(60))
+                    .dataTimeout(Duration.ofSeconds(1))
+                    .messageSize(20000));
     try (SmtpDialog d = s.authenticated("alice@example.com")) {
       d.expect("MAIL FROM:<alice@example.com>", "250");
       d.expect("RCPT TO:<bob@example.org>", "250");

@@ -34,7 +34,12 @@ class SubmissionServerTest {
     s =
         new RunningServer(
             dir,
-            "limits: {recipients: 3, message-size: 20000, header-size: 4096, connections-per-ip: 4, messages-per-hour: 5}");
+            l ->
+                l.recipients(3)
+                    .messageSize(20000)
+                    .headerSize(4096)
+                    .connectionsPerIp(4)
+                    .messagesPerHour(5));
   }
 
   @AfterEach

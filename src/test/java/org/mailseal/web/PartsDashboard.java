@@ -14,23 +14,22 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.mailseal.delivery.Bouncer;
-import org.mailseal.delivery.DeliveryWorker;
 import org.mailseal.delivery.LocalSubmission;
-import org.mailseal.delivery.Transport;
-import org.mailseal.dns.CheckResult;
-import org.mailseal.dns.DnsChecker;
+import org.mailseal.delivery.QueueBounce;
 import org.mailseal.dns.DnsLookup;
-import org.mailseal.dns.DnsRecord;
-import org.mailseal.dns.RecordPlan;
-import org.mailseal.dns.SpfAnalysis;
-import org.mailseal.dns.ZoneWriter;
 import org.mailseal.keys.DkimKey;
 import org.mailseal.keys.KeyState;
 import org.mailseal.keys.KeyStore;
 import org.mailseal.keys.KeyStoreException;
+import org.mailseal.metrics.RelayMetrics;
+import org.mailseal.records.CheckResult;
+import org.mailseal.records.DnsChecker;
+import org.mailseal.records.DnsRecord;
+import org.mailseal.records.RecordPlan;
+import org.mailseal.records.SpfAnalysis;
+import org.mailseal.records.ZoneWriter;
 import org.mailseal.spool.QueueId;
 import org.mailseal.spool.RecipientState;
-import org.mailseal.spool.RetrySchedule;
 import org.mailseal.spool.Spool;
 import org.mailseal.spool.SpoolEntry;
 import org.mailseal.spool.SpoolException;
@@ -59,7 +58,7 @@ final class PartsDashboard implements Dashboard {
   private final DnsLookup dns;
   private final Spool spool;
   private final Clock clock;
-  private final DeliveryWorker worker;
+  private final QueueBounce bouncer;
   private final Map<String, Checked> checked = new ConcurrentHashMap<>();
 
   PartsDashboard(
@@ -82,18 +81,8 @@ final class PartsDashboard implements Dashboard {
             throw new LocalSubmission.Refused(e.getMessage(), true, e);
           }
         };
-    // The operator's bounce never delivers; no transport is called.
-    Transport none =
-        (e, rcpts, m) -> {
-          throw new IllegalStateException("a bounce delivers nothing");
-        };
-    this.worker =
-        new DeliveryWorker(
-            spool,
-            none,
-            RetrySchedule.defaults(random),
-            clock,
-            new Bouncer(store, "relay.test", clock));
+    this.bouncer =
+        new QueueBounce(spool, new Bouncer(store, "relay.test", clock), RelayMetrics.none());
   }
 
   @Override
@@ -211,7 +200,7 @@ final class PartsDashboard implements Dashboard {
     QueueId q = id(queueId);
     try {
       SpoolEntry e = spool.entry(q).orElseThrow();
-      if (!worker.bounceNow(q) || spool.entry(q).isPresent()) {
+      if (!bouncer.bounce(e, clock.instant()) || spool.entry(q).isPresent()) {
         return new ActionResult(false, "Bounce of " + q + " failed; the message is kept.");
       }
       return new ActionResult(

@@ -19,7 +19,7 @@ import javax.net.ssl.TrustManagerFactory;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
-import org.mailseal.submission.ServerTls;
+import org.mailseal.tls.ServerTls;
 
 /**
  * The listeners' self-signed certificate (made by {@link ServerTls#selfSigned}) as a server context
