@@ -34,6 +34,9 @@ public final class WebServer implements AutoCloseable {
   static final int QUEUE = 64;
   private static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
 
+  /** The JDK HTTP server's switch for TCP_NODELAY on accepted connections. */
+  public static final String NODELAY = "sun.net.httpserver.nodelay";
+
   private final HttpServer http;
   private final ThreadPoolExecutor executor;
   private final boolean tls;
@@ -78,6 +81,12 @@ public final class WebServer implements AutoCloseable {
               return t;
             },
             new ThreadPoolExecutor.CallerRunsPolicy());
+    // The JDK server writes the headers and the body of an answer separately; with Nagle's
+    // algorithm on, the body waits for the client's delayed ACK of the headers: 40 ms a page on
+    // Linux. The only switch is this property, read once when the JVM makes its first HTTP
+    // server, so the relay sets it at start too (before the admin listener); here it covers a
+    // dashboard started first. Measured by OverviewLoad: median 45.5 ms without, 0.9 ms with.
+    System.getProperties().putIfAbsent(NODELAY, "true");
     HttpServer http;
     InetSocketAddress at = new InetSocketAddress(options.address(), options.port());
     try {

@@ -53,6 +53,10 @@ final class PartsDashboard implements Dashboard {
 
   private record Checked(List<CheckResult> results, SpfAnalysis.Report spf, Instant at) {}
 
+  private record Snapshot(List<Domain> domains, Instant at) {}
+
+  static final Duration FRESH = Duration.ofSeconds(1);
+
   private final List<DomainSetup> domains;
   private final KeyStore keys;
   private final DnsLookup dns;
@@ -60,6 +64,7 @@ final class PartsDashboard implements Dashboard {
   private final Clock clock;
   private final QueueBounce bouncer;
   private final Map<String, Checked> checked = new ConcurrentHashMap<>();
+  private volatile Snapshot snapshot;
 
   PartsDashboard(
       List<DomainSetup> domains,
@@ -85,10 +90,25 @@ final class PartsDashboard implements Dashboard {
         new QueueBounce(spool, new Bouncer(store, "relay.test", clock), RelayMetrics.none());
   }
 
+  /**
+   * The domains as of at most {@link #FRESH} ago: reading the key store and rendering the records
+   * of ten domains costs about ten milliseconds, too much for every page view. A DNS check drops
+   * the snapshot at once. (The relay keeps such a snapshot too, renewed after each reconcile.)
+   */
   @Override
   public List<Domain> domains() throws DashboardException {
-    List<Domain> out = new ArrayList<>();
+    Snapshot s = snapshot;
     Instant now = clock.instant();
+    if (s != null && now.isBefore(s.at().plus(FRESH)) && !now.isBefore(s.at())) {
+      return s.domains();
+    }
+    List<Domain> fresh = read(now);
+    snapshot = new Snapshot(fresh, now);
+    return fresh;
+  }
+
+  private List<Domain> read(Instant now) throws DashboardException {
+    List<Domain> out = new ArrayList<>();
     for (DomainSetup d : domains) {
       List<DkimKey> ks = keys(d.name());
       List<DnsRecord> plan = RecordPlan.forDomain(d.name(), ks, d.spf(), d.dmarc(), now);
@@ -181,6 +201,7 @@ final class PartsDashboard implements Dashboard {
     Checked c =
         new Checked(new DnsChecker(dns).check(plan), SpfAnalysis.analyze(dns, d.name()), now);
     checked.put(d.name(), c);
+    snapshot = null;
     return records(plan, c);
   }
 
