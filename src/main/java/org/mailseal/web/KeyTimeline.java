@@ -249,7 +249,7 @@ final class KeyTimeline {
         new StringBuilder(k.selector())
             .append(' ')
             .append(k.algorithm())
-            .append(k.bits() > 0 ? "-" + k.bits() : "")
+            .append(k.algorithm().equals("rsa") && k.bits() > 0 ? "-" + k.bits() : "")
             .append(' ')
             .append(k.state())
             .append(": created ")

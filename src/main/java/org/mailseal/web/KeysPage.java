@@ -63,7 +63,8 @@ final class KeysPage {
     for (Dashboard.Key k : keys) {
       h.raw("<tr data-selector=\"").text(k.selector()).raw("\"><th scope=\"row\">");
       h.text(k.selector()).raw("</th><td>");
-      h.text(k.algorithm() + (k.bits() > 0 ? "-" + k.bits() : "")).raw("</td>");
+      h.text(k.algorithm() + (k.algorithm().equals("rsa") && k.bits() > 0 ? "-" + k.bits() : ""))
+          .raw("</td>");
       h.raw("<td class=\"state st-")
           .text(k.state().name().toLowerCase(java.util.Locale.ROOT))
           .raw("\">")
