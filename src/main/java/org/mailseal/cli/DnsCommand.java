@@ -66,7 +66,7 @@ final class DnsCommand {
         if (domain != null) {
           domains.add(KeysCommand.domain(domain));
         } else {
-          config.ifPresent(c -> domains.addAll(c.domainNames()));
+          config.ifPresent(c -> domains.addAll(c.allDomainNames()));
           keys.list().forEach(k -> domains.add(k.domain()));
         }
         if (domains.isEmpty()) {
@@ -80,6 +80,10 @@ final class DnsCommand {
         }
         for (String d : domains) {
           Optional<MailsealConfig.Domain> configured = config.flatMap(c -> c.domain(d));
+          if (configured.isPresent() && configured.get().parked()) {
+            out.addAll(RecordPlan.parked(d, configured.get().dmarc().rua()));
+            continue;
+          }
           Optional<String> spfValue =
               Optional.ofNullable(spf)
                   .or(() -> configured.map(x -> PublishedPolicies.spf(config.orElseThrow(), x)));

@@ -17,6 +17,13 @@ import org.mailseal.dkim.DkimVerifier;
 import org.mailseal.dkim.KeyResolver;
 import org.mailseal.dkim.VerificationResult;
 import org.mailseal.records.DnsKeyResolver;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.Master;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.TXTRecord;
+import org.xbill.DNS.Tokenizer;
+import org.xbill.DNS.Type;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -43,6 +50,15 @@ final class VerifyCommand implements Callable<Integer> {
       })
   List<String> keyRecords = List.of();
 
+  @Option(
+      names = "--key-record-file",
+      paramLabel = "ZONEFILE",
+      description = {
+        "Use the TXT records of a zone file (such as var/dns/<domain>.zone) as key records;",
+        "DNS is then not asked for their names. Repeatable."
+      })
+  List<Path> keyRecordFiles = List.of();
+
   @Parameters(arity = "1..*", paramLabel = "FILE", description = "Messages to verify.")
   List<Path> files;
 
@@ -56,7 +72,10 @@ final class VerifyCommand implements Callable<Integer> {
       if (eq <= 0) {
         throw new CliException("--key-record: expected NAME=TXT, found " + kr);
       }
-      given.put(normalize(kr.substring(0, eq)), kr.substring(eq + 1));
+      given.put(normalize(kr.substring(0, eq)), unquote(kr.substring(eq + 1)));
+    }
+    for (Path zone : keyRecordFiles) {
+      given.putAll(txtRecords(zone));
     }
     for (Path f : files) {
       if (!Files.isReadable(f) || Files.isDirectory(f)) {
@@ -108,6 +127,42 @@ final class VerifyCommand implements Callable<Integer> {
       sb.append(" a=").append(r.algorithm());
     }
     return sb.toString();
+  }
+
+  /**
+   * A value as a zone file writes it ({@code "v=DKIM1; k=rsa; " "p=MIIB…"}): its character-strings
+   * joined, as a verifier reads them (RFC 6376 §3.6.2.2). A value without quotes is taken as is.
+   */
+  static String unquote(String value) {
+    String v = value.strip();
+    if (!v.startsWith("\"")) {
+      return value;
+    }
+    try {
+      TXTRecord txt =
+          (TXTRecord)
+              Record.fromString(Name.root, Type.TXT, DClass.IN, 0, new Tokenizer(v), Name.root);
+      return String.join("", txt.getStrings());
+    } catch (IOException e) {
+      throw new CliException("--key-record: not a TXT value as a zone file writes it: " + v);
+    }
+  }
+
+  /** Every TXT record of a zone file, by name, its strings joined. */
+  private static Map<String, String> txtRecords(Path zone) {
+    Map<String, String> out = new HashMap<>();
+    try (Master master = new Master(zone.toString(), Name.root)) {
+      for (Record r = master.nextRecord(); r != null; r = master.nextRecord()) {
+        if (r instanceof TXTRecord t) {
+          out.put(normalize(t.getName().toString()), String.join("", t.getStrings()));
+        }
+      }
+    } catch (NoSuchFileException e) {
+      throw new CliException("--key-record-file: " + zone + ": no such file");
+    } catch (IOException e) {
+      throw new CliException("--key-record-file: " + zone + ": " + e.getMessage());
+    }
+    return out;
   }
 
   private static String normalize(String name) {

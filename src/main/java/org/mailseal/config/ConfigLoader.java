@@ -199,6 +199,9 @@ public final class ConfigLoader {
       cluster = Optional.of(cluster(top.section("cluster")));
     }
 
+    MailsealConfig.DmarcSettings dmarcSettings =
+        new MailsealConfig.DmarcSettings(dmarcReports(top.section("dmarc")));
+
     Fields domains = top.section("domains");
     Map<String, MailsealConfig.Domain> ds = new LinkedHashMap<>();
     for (String name : domains.keys()) {
@@ -218,7 +221,8 @@ public final class ConfigLoader {
     }
     domains.finish();
     top.finish();
-    return new MailsealConfig(path, s, t, l, u, lim, k, sp, delivery, a, web, lg, cluster, ds);
+    return new MailsealConfig(
+        path, s, t, l, u, lim, k, sp, delivery, a, web, lg, cluster, ds, dmarcSettings);
   }
 
   private static MailsealConfig.Listener listener(Fields f, int port, String... known) {
@@ -446,7 +450,8 @@ public final class ConfigLoader {
             dm.strings("ruf", ConfigLoader::mailto),
             dm.choice("adkim", Alignment.RELAXED),
             dm.choice("aspf", Alignment.RELAXED),
-            dm.string("fo", "0"));
+            dm.string("fo", "0"),
+            ramp(dm.section("ramp")));
     if (!dmarc.fo().matches("[01ds](:[01ds])*")) {
       dm.problem(
           dm.raw("fo"),
@@ -463,8 +468,98 @@ public final class ConfigLoader {
       }
     }
     dm.finish();
+    boolean parked = f.bool("parked", false);
+    if (parked) {
+      for (String signing : List.of("algorithms", "rsa-bits", "rotation")) {
+        if (f.has(signing)) {
+          f.problemAtKey(signing, "a parked domain has no keys: remove " + signing + " or parked");
+        }
+      }
+    }
     f.finish();
-    return new MailsealConfig.Domain(name, algorithms, bits, rotation, s, dmarc);
+    return new MailsealConfig.Domain(name, algorithms, bits, rotation, s, dmarc, parked);
+  }
+
+  private static MailsealConfig.Ramp ramp(Fields f) {
+    String percent = f.string("aligned-percent", "99");
+    double share = 99;
+    try {
+      share = Double.parseDouble(percent);
+      if (!(share > 0 && share <= 100)) {
+        throw new NumberFormatException();
+      }
+    } catch (NumberFormatException e) {
+      f.problem(
+          f.raw("aligned-percent"),
+          f.path("aligned-percent"),
+          "must be a percentage above 0 and at most 100, e.g. 99, found " + percent);
+    }
+    MailsealConfig.Ramp r =
+        new MailsealConfig.Ramp(
+            share,
+            days(f, "quarantine-after", 14),
+            days(f, "drop-test-after", 14),
+            days(f, "reject-after", 30));
+    f.finish();
+    return r;
+  }
+
+  private static Duration days(Fields f, String key, int fallback) {
+    Duration d = f.duration(key, Duration.ofDays(fallback));
+    if (d.toDays() < 1) {
+      f.problem(f.raw(key), f.path(key), "must be at least one day, e.g. 14d");
+    }
+    return d;
+  }
+
+  private static MailsealConfig.DmarcReports dmarcReports(Fields dmarc) {
+    Fields f = dmarc.section("reports");
+    Path dir = Path.of(f.string("directory", "var/reports"));
+    Optional<MailsealConfig.Imap> imap = Optional.empty();
+    if (f.has("imap")) {
+      imap = Optional.of(imap(f.section("imap")));
+    }
+    f.finish();
+    dmarc.finish();
+    return new MailsealConfig.DmarcReports(dir, imap);
+  }
+
+  private static MailsealConfig.Imap imap(Fields f) {
+    String host = f.required("host");
+    MailsealConfig.ImapTls tls = f.choice("tls", MailsealConfig.ImapTls.IMPLICIT);
+    int port = f.integer("port", tls == MailsealConfig.ImapTls.IMPLICIT ? 993 : 143, 1, 65535);
+    String user = f.required("username");
+    Optional<SecretRef> password = secret(f, "password");
+    if (password.isEmpty()) {
+      f.problem(f.raw("username"), f.path("password-file"), "needs password-env or password-file");
+    }
+    String folder = f.string("folder", "INBOX");
+    String after = f.string("after-read", "mark");
+    MailsealConfig.AfterRead afterRead = MailsealConfig.AfterRead.MARK;
+    String moveTo = "";
+    if (after.startsWith("move:") && !after.substring(5).isBlank()) {
+      moveTo = after.substring(5).strip();
+      afterRead = MailsealConfig.AfterRead.MOVE;
+    } else if (!"mark".equals(after)) {
+      f.problem(
+          f.raw("after-read"),
+          f.path("after-read"),
+          "must be mark (flag read messages seen) or move:<folder>, found " + after);
+    }
+    Optional<Path> ca = optionalPath(f, "ca-file");
+    Duration interval = f.duration("interval", Duration.ofHours(1));
+    f.finish();
+    return new MailsealConfig.Imap(
+        host,
+        port,
+        tls,
+        user,
+        password.orElse(new SecretRef("MAILSEAL_DMARC_IMAP_PASSWORD", null)),
+        folder,
+        afterRead,
+        moveTo,
+        ca,
+        interval);
   }
 
   private static String mailto(String v) {

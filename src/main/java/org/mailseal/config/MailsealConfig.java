@@ -32,14 +32,41 @@ public record MailsealConfig(
     Optional<Web> web,
     Logging logging,
     Optional<Cluster> cluster,
-    Map<String, Domain> domains) {
+    Map<String, Domain> domains,
+    DmarcSettings dmarc) {
 
   public MailsealConfig {
     domains = Map.copyOf(domains);
   }
 
-  /** The domains mailseal signs for, sorted. */
+  /** The domains mailseal signs for (every configured domain but the parked ones), sorted. */
   public List<String> domainNames() {
+    List<String> names = new ArrayList<>();
+    domains.forEach(
+        (name, d) -> {
+          if (!d.parked()) {
+            names.add(name);
+          }
+        });
+    names.sort(null);
+    return names;
+  }
+
+  /** The parked domains: they send no mail and publish records that say so. Sorted. */
+  public List<String> parkedDomainNames() {
+    List<String> names = new ArrayList<>();
+    domains.forEach(
+        (name, d) -> {
+          if (d.parked()) {
+            names.add(name);
+          }
+        });
+    names.sort(null);
+    return names;
+  }
+
+  /** Every configured domain, signing and parked, sorted: what {@code dns records} covers. */
+  public List<String> allDomainNames() {
     List<String> names = new ArrayList<>(domains.keySet());
     names.sort(null);
     return names;
@@ -350,6 +377,8 @@ public record MailsealConfig(
    *
    * @param algorithms one ACTIVE key of each signs
    * @param rsaBits size of new RSA keys: 2048, 3072 or 4096
+   * @param parked the domain sends no mail: no keys, no rotation; its records say so (SPF -all,
+   *     DMARC p=reject, a null MX, an empty DKIM key for every selector) and submission refuses it
    */
   public record Domain(
       String name,
@@ -357,7 +386,8 @@ public record MailsealConfig(
       int rsaBits,
       Rotation rotation,
       Spf spf,
-      Dmarc dmarc) {
+      Dmarc dmarc,
+      boolean parked) {
     public Domain {
       algorithms = List.copyOf(algorithms);
     }
@@ -461,7 +491,8 @@ public record MailsealConfig(
       List<String> ruf,
       Alignment adkim,
       Alignment aspf,
-      String fo) {
+      String fo,
+      Ramp ramp) {
     public Dmarc {
       rua = List.copyOf(rua);
       ruf = List.copyOf(ruf);
@@ -496,6 +527,89 @@ public record MailsealConfig(
     @Override
     public String tag() {
       return tag;
+    }
+  }
+
+  /**
+   * When the DMARC reports say the next step of the ramp is safe ({@code domains.<d>.dmarc.ramp}).
+   *
+   * @param alignedPercent the least share of a day's non-forged mail that must be aligned for the
+   *     day to count as clean, in percent
+   * @param quarantineAfter clean days at p=none before p=quarantine; t=y
+   * @param dropTestAfter clean days at p=quarantine; t=y before dropping t=y
+   * @param rejectAfter clean days at p=quarantine before p=reject
+   */
+  public record Ramp(
+      double alignedPercent,
+      Duration quarantineAfter,
+      Duration dropTestAfter,
+      Duration rejectAfter) {}
+
+  /**
+   * Settings for DMARC beyond each domain's policy ({@code dmarc}).
+   *
+   * @param reports where aggregate reports are kept and fetched from
+   */
+  public record DmarcSettings(DmarcReports reports) {}
+
+  /**
+   * Where DMARC aggregate reports are kept and fetched from ({@code dmarc.reports}).
+   *
+   * @param directory the file store's root (the embedded default; cluster mode uses the database)
+   * @param imap the mailbox the {@code rua=} address delivers to, when reports are fetched
+   */
+  public record DmarcReports(Path directory, Optional<Imap> imap) {}
+
+  /**
+   * A mailbox that receives DMARC aggregate reports ({@code dmarc.reports.imap}).
+   *
+   * @param tls how the connection is protected
+   * @param password where the password comes from
+   * @param folder the folder read, {@code INBOX} by default
+   * @param afterRead what happens to a message once read ({@code after-read: mark} or {@code
+   *     move:<folder>})
+   * @param moveTo the folder read messages move to, when {@code afterRead} is {@link
+   *     AfterRead#MOVE}; empty otherwise
+   * @param caFile PEM certificates to trust instead of the system's
+   * @param interval how often the running relay fetches
+   */
+  public record Imap(
+      String host,
+      int port,
+      ImapTls tls,
+      String username,
+      SecretRef password,
+      String folder,
+      AfterRead afterRead,
+      String moveTo,
+      Optional<Path> caFile,
+      Duration interval) {}
+
+  /** {@code dmarc.reports.imap.tls}. */
+  public enum ImapTls implements Tagged {
+    /** TLS from the first byte (IMAPS, port 993). */
+    IMPLICIT,
+    /** Plain connection upgraded with STARTTLS (port 143). */
+    STARTTLS,
+    /** No TLS: a mailbox on this host only. */
+    NONE;
+
+    @Override
+    public String tag() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /** What the fetcher does with a message it has read. */
+  public enum AfterRead implements Tagged {
+    /** Flag it seen; only unseen messages are read. */
+    MARK,
+    /** Move it to another folder; every message in the folder is read. */
+    MOVE;
+
+    @Override
+    public String tag() {
+      return name().toLowerCase(Locale.ROOT);
     }
   }
 }

@@ -51,7 +51,8 @@ public final class Migrator {
       List.of(
           new Step(1, "keys", "db/migration/V1__keys.sql"),
           // Quartz's own DDL for its clustered job store, as the quartz jar we run with ships it.
-          new Step(2, "quartz job store", QUARTZ_DDL));
+          new Step(2, "quartz job store", QUARTZ_DDL),
+          new Step(3, "dmarc reports", "db/migration/V3__dmarc_reports.sql"));
 
   private final DataSource db;
   private final List<Step> steps;

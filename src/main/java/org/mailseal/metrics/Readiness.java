@@ -3,6 +3,7 @@ package org.mailseal.metrics;
 
 import java.util.Objects;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * One named condition {@code /ready} checks on every request, for example "listeners" (every
@@ -12,9 +13,10 @@ import java.util.function.BooleanSupplier;
  *
  * @param name short name shown in the {@code /ready} body
  * @param ok true while the condition holds
- * @param failure what to tell the operator when it does not
+ * @param failure what to tell the operator when it does not, asked when it fails (so it can name
+ *     what fails: the domains without a key, the upstreams that are down)
  */
-public record Readiness(String name, BooleanSupplier ok, String failure) {
+public record Readiness(String name, BooleanSupplier ok, Supplier<String> failure) {
   public Readiness {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(ok, "ok");
@@ -22,6 +24,11 @@ public record Readiness(String name, BooleanSupplier ok, String failure) {
     if (name.isBlank()) {
       throw new IllegalArgumentException("Readiness: name must not be blank");
     }
+  }
+
+  /** A check whose failure text is always the same. */
+  public Readiness(String name, BooleanSupplier ok, String failure) {
+    this(name, ok, () -> failure);
   }
 
   /** True when the condition holds; false when it does not or the check throws. */
@@ -35,6 +42,12 @@ public record Readiness(String name, BooleanSupplier ok, String failure) {
 
   /** The line {@code /ready} prints for this check when it fails. */
   String line() {
-    return name + ": " + failure;
+    String why;
+    try {
+      why = failure.get();
+    } catch (RuntimeException e) {
+      why = "unknown (" + e.getMessage() + ")";
+    }
+    return name + ": " + why;
   }
 }

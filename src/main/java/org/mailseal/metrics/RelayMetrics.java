@@ -35,6 +35,7 @@ import org.slf4j.LoggerFactory;
  * mailseal_queue_depth                             mailseal_queue_oldest_age_seconds
  * mailseal_key_state{domain,selector,algorithm,state} (1 per key, its current state)
  * mailseal_key_rotation_days{domain,selector}      mailseal_dns_record_ok{name,type} (1 or 0)
+ * mailseal_dmarc_messages{domain,alignment} (aligned or unaligned, from DMARC aggregate reports)
  * </pre>
  *
  * <p>Gauges are read when scraped. Key and DNS rows come from suppliers that {@link #refresh()}
@@ -84,6 +85,19 @@ public final class RelayMetrics {
     }
   }
 
+  /**
+   * Messages the DMARC aggregate reports counted for one domain over the relay's window.
+   *
+   * @param domain the domain the reports are about
+   * @param aligned messages that passed DMARC (aligned SPF or DKIM)
+   * @param unaligned messages that did not, forged ones included
+   */
+  public record DmarcVolume(String domain, long aligned, long unaligned) {
+    public DmarcVolume {
+      Objects.requireNonNull(domain, "domain");
+    }
+  }
+
   private final MeterRegistry registry;
   private final Timer acceptLatency;
   private final Timer signing;
@@ -95,9 +109,11 @@ public final class RelayMetrics {
   private final MultiGauge keyRotationDays;
   private final MultiGauge dnsRecordOk;
   private final MultiGauge dnsLate;
+  private final MultiGauge dmarcMessages;
   private final Map<String, List<String>> lateKeys = new TreeMap<>();
   private final List<Supplier<? extends Collection<KeyInfo>>> keySources = new ArrayList<>();
   private final List<Supplier<? extends Collection<DnsStatus>>> dnsSources = new ArrayList<>();
+  private final List<Supplier<? extends Collection<DmarcVolume>>> dmarcSources = new ArrayList<>();
 
   /** Registers the relay's meters on {@code registry}; build it once per registry. */
   public RelayMetrics(MeterRegistry registry) {
@@ -151,6 +167,11 @@ public final class RelayMetrics {
     this.dnsRecordOk =
         MultiGauge.builder("mailseal.dns.record.ok")
             .description("1 when DNS shows the record as expected, 0 otherwise")
+            .register(registry);
+    this.dmarcMessages =
+        MultiGauge.builder("mailseal.dmarc.messages")
+            .description(
+                "Messages DMARC aggregate reports counted for the domain, aligned or unaligned")
             .register(registry);
     this.dnsLate =
         MultiGauge.builder("mailseal.rotation.dns.late")
@@ -266,6 +287,17 @@ public final class RelayMetrics {
   }
 
   /**
+   * Where DMARC report volumes come from (for example {@code ReportHistory.volumes}, kept by the
+   * relay after each fetch); read now and on every {@link #refresh()}.
+   */
+  public void dmarcVolumes(Supplier<? extends Collection<DmarcVolume>> source) {
+    synchronized (this) {
+      dmarcSources.add(Objects.requireNonNull(source, "source"));
+    }
+    refresh();
+  }
+
+  /**
    * Re-reads the key and DNS suppliers and replaces their rows: a key or record no longer supplied
    * disappears. A supplier that throws keeps the rows it gave last time.
    */
@@ -274,6 +306,18 @@ public final class RelayMetrics {
     List<DnsStatus> records = new ArrayList<>();
     boolean keysOk = collect(keySources, keys, "keys");
     boolean dnsOk = collect(dnsSources, records, "dns");
+    List<DmarcVolume> volumes = new ArrayList<>();
+    if (collect(dmarcSources, volumes, "dmarc")) {
+      List<MultiGauge.Row<?>> rows = new ArrayList<>();
+      for (DmarcVolume v : volumes) {
+        rows.add(
+            MultiGauge.Row.of(Tags.of("domain", v.domain(), "alignment", "aligned"), v.aligned()));
+        rows.add(
+            MultiGauge.Row.of(
+                Tags.of("domain", v.domain(), "alignment", "unaligned"), v.unaligned()));
+      }
+      dmarcMessages.register(rows, true);
+    }
     if (keysOk) {
       List<MultiGauge.Row<?>> states = new ArrayList<>();
       List<MultiGauge.Row<?>> days = new ArrayList<>();

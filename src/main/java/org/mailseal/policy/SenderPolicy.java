@@ -18,13 +18,24 @@ import java.util.function.Predicate;
  */
 public final class SenderPolicy {
   private final Predicate<String> signedDomain;
+  private final Predicate<String> parkedDomain;
 
   /**
    * @param signedDomain whether mail with a header From at this (lower-case ASCII) domain is signed
    *     by us
    */
   public SenderPolicy(Predicate<String> signedDomain) {
+    this(signedDomain, d -> false);
+  }
+
+  /**
+   * @param signedDomain whether mail with a header From at this (lower-case ASCII) domain is signed
+   *     by us
+   * @param parkedDomain whether this domain, or a parent of it, is parked: it sends no mail
+   */
+  public SenderPolicy(Predicate<String> signedDomain, Predicate<String> parkedDomain) {
     this.signedDomain = signedDomain;
+    this.parkedDomain = parkedDomain;
   }
 
   /** The header From decision: the address to sign for, or the refusal. */
@@ -53,6 +64,9 @@ public final class SenderPolicy {
       a = MailAddress.parse(path);
     } catch (MailAddress.Invalid e) {
       return Optional.of(e.reply());
+    }
+    if (parkedDomain.test(a.domain())) {
+      return Optional.of(parked(a.domain()));
     }
     if (!permitted(allowed, a)) {
       return Optional.of(
@@ -107,6 +121,9 @@ public final class SenderPolicy {
     } catch (MailAddress.Invalid e) {
       return refused(554, "5.6.0", "The From address is not valid: " + e.getMessage());
     }
+    if (parkedDomain.test(from.domain())) {
+      return new Refused(parked(from.domain()));
+    }
     if (!permitted(allowed, from)) {
       return refused(
           550,
@@ -135,6 +152,15 @@ public final class SenderPolicy {
       }
     }
     return false;
+  }
+
+  private static SmtpReply parked(String domain) {
+    return new SmtpReply(
+        550,
+        "5.7.1",
+        domain
+            + " is a parked domain: it sends no mail, and its DNS tells receivers to reject"
+            + " mail from it");
   }
 
   private static Refused refused(int code, String enhanced, String text) {

@@ -24,7 +24,7 @@ public sealed interface CheckResult
   record Ok(DnsRecord expected, String server) implements CheckResult {
     @Override
     public String describe() {
-      return "ok         " + expected.name() + " TXT" + at(server);
+      return "ok         " + expected.name() + " " + expected.type() + at(server);
     }
   }
 
@@ -34,7 +34,8 @@ public sealed interface CheckResult
     public String describe() {
       return "missing    "
           + expected.name()
-          + " TXT"
+          + " "
+          + expected.type()
           + at(server)
           + " expected \""
           + expected.value()
@@ -48,7 +49,8 @@ public sealed interface CheckResult
     public String describe() {
       return "different  "
           + expected.name()
-          + " TXT"
+          + " "
+          + expected.type()
           + at(server)
           + " expected \""
           + expected.value()
@@ -63,7 +65,7 @@ public sealed interface CheckResult
       implements CheckResult {
     @Override
     public String describe() {
-      return "error      " + expected.name() + " TXT" + at(server) + " " + reason;
+      return "error      " + expected.name() + " " + expected.type() + at(server) + " " + reason;
     }
   }
 

@@ -91,6 +91,9 @@ public final class DnsChecker {
   }
 
   private static CheckResult check(DnsRecord expected, DnsLookup lookup, String server) {
+    if (expected.kind() == DnsRecord.Kind.NULL_MX) {
+      return nullMx(expected, lookup, server);
+    }
     List<TxtRecord> found;
     try {
       found = lookup.txt(expected.name());
@@ -107,6 +110,27 @@ public final class DnsChecker {
       default:
         return policy(expected, found, server, "v=DMARC1", DnsChecker::sameDmarc);
     }
+  }
+
+  /** RFC 7505: exactly one MX, preference 0, exchange the root. */
+  private static CheckResult nullMx(DnsRecord expected, DnsLookup lookup, String server) {
+    List<DnsLookup.MxRecord> found;
+    try {
+      found = lookup.mx(expected.name());
+    } catch (DnsLookupException e) {
+      return new CheckResult.Error(expected, e.getMessage(), e.isTemporary(), server);
+    }
+    if (found.isEmpty()) {
+      return new CheckResult.Missing(expected, server);
+    }
+    if (found.size() == 1
+        && found.get(0).preference() == 0
+        && found.get(0).exchange().equals(org.xbill.DNS.Name.root)) {
+      return new CheckResult.Ok(expected, server);
+    }
+    List<String> shown = new ArrayList<>();
+    found.forEach(m -> shown.add(m.preference() + " " + m.exchange()));
+    return new CheckResult.Different(expected, String.join(", ", shown), server);
   }
 
   private static CheckResult dkim(DnsRecord expected, List<TxtRecord> found, String server) {

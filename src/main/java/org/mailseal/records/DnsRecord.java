@@ -27,7 +27,9 @@ public record DnsRecord(Name name, Kind kind, long ttl, TxtRecord txt, String co
     /** The domain's SPF policy (RFC 7208). */
     SPF,
     /** The domain's DMARC policy (RFC 9989). */
-    DMARC
+    DMARC,
+    /** A null MX ({@code MX 0 .}, RFC 7505): the domain accepts no mail. Its value is "0 .". */
+    NULL_MX
   }
 
   public DnsRecord {
@@ -56,8 +58,13 @@ public record DnsRecord(Name name, Kind kind, long ttl, TxtRecord txt, String co
     return txt.text();
   }
 
-  /** The DNS type; every record mailseal publishes is TXT. */
+  /** The DNS type: MX for a null MX, TXT for every other record. */
   public String type() {
-    return "TXT";
+    return kind == Kind.NULL_MX ? "MX" : "TXT";
+  }
+
+  /** The record data as a zone file writes it: quoted strings for TXT, {@code 0 .} for MX. */
+  public String rdata() {
+    return kind == Kind.NULL_MX ? value() : txt.zoneText();
   }
 }

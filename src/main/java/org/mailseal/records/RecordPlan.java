@@ -27,6 +27,40 @@ public final class RecordPlan {
   private RecordPlan() {}
 
   /**
+   * The records of a parked domain, one that sends no mail: SPF that allows no host, DMARC that
+   * asks receivers to reject (with {@code rua} when reports are wanted), a null MX (RFC 7505) and
+   * an empty key for every selector, so that nothing claiming to be it verifies.
+   */
+  public static List<DnsRecord> parked(String domain, List<String> rua) {
+    String dmarc = "v=DMARC1; p=reject" + (rua.isEmpty() ? "" : "; rua=" + String.join(",", rua));
+    return List.of(
+        DnsRecord.of(
+            domain,
+            DnsRecord.Kind.SPF,
+            TTL,
+            "v=spf1 -all",
+            "SPF for " + domain + ", parked: no host may send its mail"),
+        DnsRecord.of(
+            "_dmarc." + domain,
+            DnsRecord.Kind.DMARC,
+            TTL,
+            dmarc,
+            "DMARC for " + domain + ", parked: receivers reject mail claiming to be from it"),
+        DnsRecord.of(
+            domain,
+            DnsRecord.Kind.NULL_MX,
+            TTL,
+            "0 .",
+            "null MX for " + domain + " (RFC 7505), parked: it accepts no mail"),
+        DnsRecord.of(
+            "*._domainkey." + domain,
+            DnsRecord.Kind.DKIM_REVOCATION,
+            TTL,
+            "v=DKIM1; p=",
+            "DKIM for " + domain + ", parked: an empty key at every selector"));
+  }
+
+  /**
    * The records of {@code domain}; {@code spf} and {@code dmarc} are record values (such as {@code
    * v=spf1 include:_spf.google.com ~all}) when the domain has them configured.
    */

@@ -57,7 +57,7 @@ public final class ZoneWriter {
           .append(" IN ")
           .append(r.type())
           .append(' ')
-          .append(r.txt().zoneText())
+          .append(r.rdata())
           .append('\n');
     }
     return sb.toString();

@@ -19,6 +19,8 @@ import org.mailseal.db.QuartzCluster;
 import org.mailseal.keys.KeyEncryptionKey;
 import org.mailseal.keys.KeyStore;
 import org.mailseal.keys.PgKeyStore;
+import org.mailseal.reports.PgReportStore;
+import org.mailseal.reports.ReportStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,6 +82,11 @@ public final class Cluster implements AutoCloseable {
 
   DataSource pool() {
     return pool;
+  }
+
+  /** The DMARC report store in the cluster's database, shared by every node. */
+  public ReportStore reports(Clock clock) {
+    return new PgReportStore(pool, clock);
   }
 
   /**

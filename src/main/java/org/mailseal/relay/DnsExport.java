@@ -34,6 +34,9 @@ public final class DnsExport {
   public static List<DnsRecord> plan(
       MailsealConfig config, KeyStore keys, String domain, Clock clock) throws KeyStoreException {
     MailsealConfig.Domain dom = config.domains().get(domain);
+    if (dom.parked()) {
+      return RecordPlan.parked(domain, dom.dmarc().rua());
+    }
     return RecordPlan.forDomain(
         domain,
         keys.list(domain),

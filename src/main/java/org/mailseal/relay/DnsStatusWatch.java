@@ -41,7 +41,7 @@ final class DnsStatusWatch {
   /** The rows of the last check of every domain, in the config's domain order. */
   List<RelayMetrics.DnsStatus> rows() {
     List<RelayMetrics.DnsStatus> out = new ArrayList<>();
-    for (String d : config.domainNames()) {
+    for (String d : config.allDomainNames()) {
       out.addAll(byDomain.getOrDefault(d, List.of()));
     }
     return out;
@@ -49,7 +49,7 @@ final class DnsStatusWatch {
 
   /** Checks every domain now; a domain whose check cannot run keeps its last rows. */
   void checkAll() {
-    for (String d : config.domainNames()) {
+    for (String d : config.allDomainNames()) {
       try {
         List<CheckResult> results = check(d);
         byDomain.put(d, results.stream().map(DnsStatusWatch::row).toList());

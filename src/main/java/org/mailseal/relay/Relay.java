@@ -107,6 +107,14 @@ public final class Relay implements AutoCloseable {
     bootstrapKeys(keys);
     SigningKeys signingKeys = KeyOperations.signingKeys(config, keys, clock);
     signingKeys.refresh();
+    for (String d : signingKeys.domainsWithoutKey()) {
+      log.warn(
+          "ACTION: domain {} has no ACTIVE DKIM key: its mail gets \"451 4.7.0\" until one is"
+              + " active. See: mailseal keys list --domain {}; a PENDING key becomes ACTIVE once"
+              + " DNS shows its record (or: mailseal keys activate)",
+          d,
+          d);
+    }
 
     spool = Spool.open(config.spool().directory(), clock, SpoolOptions.defaults(random));
     metrics.queue(spool::depth, () -> spool.oldestAge().orElse(Duration.ZERO));
@@ -213,7 +221,10 @@ public final class Relay implements AutoCloseable {
                   new Readiness(
                       "keys",
                       () -> signing.domainsWithoutKey().isEmpty(),
-                      "a signing domain has no ACTIVE key")));
+                      () ->
+                          "no ACTIVE DKIM key for "
+                              + String.join(", ", signing.domainsWithoutKey())
+                              + " (their mail gets 451; see: mailseal keys list)")));
       admin.start();
     } catch (IOException e) {
       throw new RelayException(

@@ -21,6 +21,12 @@ final class GenerateKeyJob implements Job {
   /** The job data key of the domain name. */
   static final String DOMAIN = "domain";
 
+  /**
+   * The trigger data key of the scheduled time (ISO-8601) of a firing made by {@link
+   * RotationScheduler#fireGeneration}; a cron firing has none and uses its own scheduled time.
+   */
+  static final String SCHEDULED_AT = "scheduledAt";
+
   private final Rotator rotator;
 
   GenerateKeyJob(Rotator rotator) {
@@ -34,7 +40,8 @@ final class GenerateKeyJob implements Job {
       log.warn("rotation schedule fired for an unconfigured domain={}; ignored", domain);
       return;
     }
-    Instant at = context.getScheduledFireTime().toInstant();
+    String given = context.getMergedJobDataMap().getString(SCHEDULED_AT);
+    Instant at = given != null ? Instant.parse(given) : context.getScheduledFireTime().toInstant();
     try {
       rotator.generate(domain, at);
     } catch (KeyStoreException | RuntimeException e) {

@@ -2,6 +2,7 @@
 package org.mailseal.rotation;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Date;
 import java.util.Map;
 import java.util.Objects;
@@ -10,6 +11,7 @@ import java.util.TimeZone;
 import org.quartz.CronScheduleBuilder;
 import org.quartz.CronTrigger;
 import org.quartz.JobBuilder;
+import org.quartz.JobDataMap;
 import org.quartz.JobDetail;
 import org.quartz.JobKey;
 import org.quartz.Scheduler;
@@ -205,6 +207,26 @@ public final class RotationScheduler implements AutoCloseable {
           domain,
           cron,
           next(scheduler.getTrigger(key)));
+    }
+  }
+
+  /**
+   * Fires {@code domain}'s generation job now, through Quartz, as its cron trigger would for the
+   * firing due at {@code scheduledAt}: the same job, job factory, lock and planner rule, with the
+   * scheduled time given instead of read from Quartz's wall clock. In a cluster the one-shot
+   * trigger is stored like any other, and one node runs it. Returns once the trigger is stored; the
+   * job runs on a Quartz thread.
+   *
+   * @throws RotationException when Quartz does not store the trigger (not started, domain unknown)
+   */
+  void fireGeneration(String domain, Instant scheduledAt) throws RotationException {
+    JobDataMap data = new JobDataMap();
+    data.put(GenerateKeyJob.SCHEDULED_AT, scheduledAt.toString());
+    try {
+      scheduler.triggerJob(JobKey.jobKey(GENERATE_PREFIX + domain, GROUP), data);
+    } catch (SchedulerException e) {
+      throw new RotationException(
+          "cannot fire the generation of " + domain + ": " + e.getMessage(), e);
     }
   }
 

@@ -58,9 +58,21 @@ public final class SubmissionServer {
       boolean relayUnsigned,
       MailsealConfig.Listeners listeners,
       MailsealConfig.Limits limits,
-      List<String> domains) {
+      List<String> domains,
+      List<String> parked) {
     public Options {
       domains = List.copyOf(domains);
+      parked = List.copyOf(parked);
+    }
+
+    /** Whether {@code domain} or a parent of it is parked. */
+    boolean isParked(String domain) {
+      for (String p : parked) {
+        if (domain.equals(p) || domain.endsWith("." + p)) {
+          return true;
+        }
+      }
+      return false;
     }
 
     /** The options the configuration gives. */
@@ -71,7 +83,8 @@ public final class SubmissionServer {
           c.server().relayUnsigned(),
           c.listeners(),
           c.limits(),
-          c.domainNames());
+          c.domainNames(),
+          c.parkedDomainNames());
     }
   }
 
@@ -101,7 +114,7 @@ public final class SubmissionServer {
     SubmissionContext ctx =
         new SubmissionContext(
             p.users(),
-            new SenderPolicy(signed),
+            new SenderPolicy(signed, c::isParked),
             new RateLimiter(limits.messagesPerHour(), p.clock()),
             p.keys(),
             new SubmissionContext.Limits(

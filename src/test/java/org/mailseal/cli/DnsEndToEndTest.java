@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mailseal.dns.ZoneServer;
+import org.mailseal.testing.ZoneServer;
 
 /**
  * The whole DNS journey through the commands: keys made by {@code keys generate}, the zone exported

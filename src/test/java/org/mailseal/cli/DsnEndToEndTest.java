@@ -3,6 +3,7 @@ package org.mailseal.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mailseal.cli.SignVerifyCommandTest.run;
+import static org.mailseal.testing.Waits.await;
 
 import java.io.ByteArrayInputStream;
 import java.net.InetAddress;
@@ -12,14 +13,12 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -28,11 +27,9 @@ import org.mailseal.delivery.Bouncer;
 import org.mailseal.delivery.ClientTls;
 import org.mailseal.delivery.DeliveryWorker;
 import org.mailseal.delivery.MxTransport;
-import org.mailseal.delivery.ScriptedSmtpPeer;
 import org.mailseal.dkim.DkimKeyRecord;
 import org.mailseal.dkim.DkimVerifier;
 import org.mailseal.dkim.VerificationResult;
-import org.mailseal.dns.FakeDnsLookup;
 import org.mailseal.keys.DkimKey;
 import org.mailseal.keys.FileKeyStore;
 import org.mailseal.keys.KeyAlgorithm;
@@ -47,6 +44,8 @@ import org.mailseal.spool.Spool;
 import org.mailseal.spool.SpoolEntry;
 import org.mailseal.spool.SpoolOptions;
 import org.mailseal.submission.SigningKeys;
+import org.mailseal.testing.FakeDnsLookup;
+import org.mailseal.testing.ScriptedSmtpPeer;
 
 /**
  * DSNs over real sockets: the recipients' MX (example.org) is a scripted peer on 127.0.0.1 that
@@ -168,12 +167,13 @@ class DsnEndToEndTest {
     return got.data();
   }
 
-  void deliverUntilEmpty() throws Exception {
-    Instant deadline = Instant.now().plusSeconds(20);
-    while (spool.depth() > 0 && Instant.now().isBefore(deadline)) {
-      worker.runOnce(10);
-    }
-    assertThat(spool.depth()).isZero();
+  void deliverUntilEmpty() {
+    await("the spool to empty")
+        .until(
+            () -> {
+              worker.runOnce(10);
+              return spool.depth() == 0;
+            });
   }
 
   @Test
@@ -230,18 +230,15 @@ class DsnEndToEndTest {
         CompletableFuture.supplyAsync(
             () ->
                 run("queue", "bounce", "--spool-dir", dir.resolve("spool").toString(), id.value()));
-    Instant deadline = Instant.now().plus(Duration.ofSeconds(20));
-    SignVerifyCommandTest.Run result = null;
-    while (result == null && Instant.now().isBefore(deadline)) {
-      spool.applyControlRequests(); // what the running server does on its schedule
-      worker.runOnce(10);
-      try {
-        result = cli.get(50, TimeUnit.MILLISECONDS);
-      } catch (TimeoutException e) {
-        // not answered yet
-      }
-    }
-    assertThat(result).isNotNull();
+    SignVerifyCommandTest.Run result =
+        await("the command's answer")
+            .until(
+                () -> {
+                  spool.applyControlRequests(); // what the running server does on its schedule
+                  worker.runOnce(10);
+                  return cli.getNow(null);
+                },
+                Objects::nonNull);
     assertThat(result.code()).as(result.err()).isZero();
     assertThat(result.out())
         .isEqualTo(

@@ -8,7 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mailseal.dns.ZoneServer;
+import org.mailseal.testing.ZoneServer;
 import org.xbill.DNS.Master;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.TXTRecord;
@@ -300,7 +300,7 @@ class KeysCommandTest {
             + dir.resolve("dns")
             + "\n"
             + "domains:\n  example.com: {}\n");
-    try (org.mailseal.dns.ZoneServer dns = org.mailseal.dns.ZoneServer.start("example.com", "")) {
+    try (ZoneServer dns = ZoneServer.start("example.com", "")) {
       SignVerifyCommandTest.Run first =
           run("keys", "reconcile", "--config", config.toString(), "--dns-server", dns.hostPort());
       assertThat(first.code()).as(first.err()).isZero();

@@ -3,6 +3,7 @@ package org.mailseal.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mailseal.cli.SignVerifyCommandTest.run;
+import static org.mailseal.testing.Waits.await;
 
 import java.io.ByteArrayInputStream;
 import java.nio.file.Path;
@@ -11,9 +12,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mailseal.spool.EnvelopeDraft;
@@ -75,17 +76,14 @@ class QueueCommandTest {
       CompletableFuture<SignVerifyCommandTest.Run> cli =
           CompletableFuture.supplyAsync(
               () -> run("queue", "delete", "--spool-dir", spoolDir.toString(), id.value()));
-      Instant deadline = Instant.now().plus(Duration.ofSeconds(20));
-      SignVerifyCommandTest.Run result = null;
-      while (result == null && Instant.now().isBefore(deadline)) {
-        server.applyControlRequests(); // what the running server does on its schedule
-        try {
-          result = cli.get(50, TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-          // not answered yet
-        }
-      }
-      assertThat(result).isNotNull();
+      SignVerifyCommandTest.Run result =
+          await("the command's answer")
+              .until(
+                  () -> {
+                    server.applyControlRequests(); // what the running server does on its schedule
+                    return cli.getNow(null);
+                  },
+                  Objects::nonNull);
       assertThat(result.code()).as(result.err()).isZero();
       assertThat(server.entry(id)).isEmpty();
     }
@@ -109,27 +107,29 @@ class QueueCommandTest {
                       "--all",
                       "--wait",
                       "20s"));
-      Instant deadline = Instant.now().plus(Duration.ofSeconds(25));
-      SignVerifyCommandTest.Run result = null;
-      boolean delivered = false;
-      while (result == null && Instant.now().isBefore(deadline)) {
-        // What the running server does: apply the request, then one delivery pass in which the
-        // first message leaves the queue and the second is deferred.
-        if (server.applyControlRequests() > 0 && !delivered) {
-          server.remove(gone);
-          server.recordAttempt(
-              again,
-              List.of(server.entry(again).orElseThrow().recipients().get(0).deferred("451 later")),
-              Instant.now().plus(Duration.ofMinutes(5)));
-          delivered = true;
-        }
-        try {
-          result = cli.get(50, TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-          // not done yet
-        }
-      }
-      assertThat(result).isNotNull();
+      AtomicBoolean delivered = new AtomicBoolean();
+      SignVerifyCommandTest.Run result =
+          await("the command's answer")
+              .until(
+                  () -> {
+                    // What the running server does: apply the request, then one delivery pass in
+                    // which the first message leaves the queue and the second is deferred.
+                    if (server.applyControlRequests() > 0 && !delivered.getAndSet(true)) {
+                      server.remove(gone);
+                      server.recordAttempt(
+                          again,
+                          List.of(
+                              server
+                                  .entry(again)
+                                  .orElseThrow()
+                                  .recipients()
+                                  .get(0)
+                                  .deferred("451 later")),
+                          Instant.now().plus(Duration.ofMinutes(5)));
+                    }
+                    return cli.getNow(null);
+                  },
+                  Objects::nonNull);
       assertThat(result.err())
           .endsWith("retry: 2 of 2 tried (1 left the queue, 1 deferred again)\n");
       assertThat(result.code()).as("a message is still queued").isEqualTo(1);

@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -26,6 +25,7 @@ import org.mailseal.auth.UserStore;
 import org.mailseal.bench.LoadOptions;
 import org.mailseal.delivery.ClientTls;
 import org.mailseal.policy.SenderPattern;
+import org.mailseal.testing.Waits;
 
 /**
  * {@code java -jar target/mailseal.jar serve} as a child process over one directory: loopback
@@ -39,7 +39,7 @@ public final class ServeProcess implements AutoCloseable {
   private static final Pattern RUNNING =
       Pattern.compile("mailseal is running: submission [^:]+:(\\d+) \\(STARTTLS\\), [^:]+:(\\d+)");
 
-  private static final long POLL_NANOS = 50_000_000L;
+  private static final Duration POLL = Duration.ofMillis(50);
 
   final Path dir;
   private final List<String> jvmOptions;
@@ -244,20 +244,10 @@ public final class ServeProcess implements AutoCloseable {
   }
 
   /** Checks {@code condition} until it holds, failing after {@code timeout}. */
-  static void waitFor(String what, Duration timeout, BooleanSupplier condition)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out after " + timeout + " waiting for " + what);
-      }
-      // The condition is another process's files: no event to wait on, so re-check at a modest
-      // pace (spinning would take a core from the server under test), bounded by the deadline.
-      LockSupport.parkNanos(POLL_NANOS);
-      if (Thread.interrupted()) {
-        throw new InterruptedException();
-      }
-    }
+  static void waitFor(String what, Duration timeout, BooleanSupplier condition) {
+    // The condition is another process's files: no event to wait on, so re-check at a modest
+    // pace (spinning would take a core from the server under test).
+    Waits.await(what).atMost(timeout).pollInterval(POLL).until(condition::getAsBoolean);
   }
 
   @Override

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mailseal.dkim.DkimKeyRecord;
+import org.mailseal.dns.TxtRecord;
 import org.mailseal.keys.PemKeys;
 
 class SignVerifyCommandTest {
@@ -114,6 +115,32 @@ class SignVerifyCommandTest {
     assertThat(verify.out())
         .isEqualTo(
             out + ": dkim=fail (body hash did not verify) d=example.com s=e1 a=ed25519-sha256\n");
+  }
+
+  @Test
+  void keyRecordsAreReadAsAZoneFileWritesThem() throws Exception {
+    Path in = message("From: a@example.com\n\nhello\n");
+    Path out = dir.resolve("out.eml");
+    String[] sign = {"sign", "--domain", "example.com", "--selector", "r1", "--key"};
+    assertThat(run(concat(sign, RSA.toString(), in.toString(), "-o", out.toString())).code())
+        .isZero();
+    // A 2048-bit key's record is longer than 255 bytes: a zone file splits it into two strings.
+    String quoted = TxtRecord.split(record(RSA)).zoneText();
+    assertThat(quoted).contains("\" \"");
+    Run inline =
+        run("verify", "--key-record", "r1._domainkey.example.com=" + quoted, out.toString());
+    assertThat(inline.out()).as(inline.err()).contains("dkim=pass d=example.com s=r1");
+
+    Path zone = dir.resolve("example.com.zone");
+    Files.writeString(zone, "r1._domainkey.example.com. 3600 IN TXT " + quoted + "\n");
+    Run file = run("verify", "--key-record-file", zone.toString(), out.toString());
+    assertThat(file.out()).as(file.err()).contains("dkim=pass d=example.com s=r1");
+  }
+
+  private static String[] concat(String[] head, String... tail) {
+    String[] all = java.util.Arrays.copyOf(head, head.length + tail.length);
+    System.arraycopy(tail, 0, all, head.length, tail.length);
+    return all;
   }
 
   @Test

@@ -8,7 +8,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
 import org.junit.jupiter.api.Test;
-import org.mailseal.dns.FakeDnsLookup;
+import org.mailseal.testing.FakeDnsLookup;
 
 class SpfDmarcCommandTest {
 

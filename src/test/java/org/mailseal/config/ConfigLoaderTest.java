@@ -62,6 +62,45 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void dmarcReportsMailboxAndRampThresholdsAreRead(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("mailseal.yaml");
+    Files.writeString(
+        file,
+        "dmarc:\n  reports:\n    directory: var/dmarc\n    imap:\n      host: imap.example.com\n"
+            + "      username: dmarc@example.com\n      password-file: /run/secrets/imap\n"
+            + "      after-read: move:Processed\n"
+            + "domains:\n  example.com:\n    dmarc:\n      ramp:\n        aligned-percent: 99.5\n"
+            + "        reject-after: 45d\n  example.org: {}\n");
+    MailsealConfig c = ConfigLoader.load(file);
+    MailsealConfig.Imap imap = c.dmarc().reports().imap().orElseThrow();
+    assertThat(c.dmarc().reports().directory()).isEqualTo(Path.of("var/dmarc"));
+    assertThat(imap.port()).isEqualTo(993);
+    assertThat(imap.tls()).isEqualTo(MailsealConfig.ImapTls.IMPLICIT);
+    assertThat(imap.folder()).isEqualTo("INBOX");
+    assertThat(imap.afterRead()).isEqualTo(MailsealConfig.AfterRead.MOVE);
+    assertThat(imap.moveTo()).isEqualTo("Processed");
+    assertThat(c.domain("example.com").orElseThrow().dmarc().ramp())
+        .isEqualTo(
+            new MailsealConfig.Ramp(
+                99.5, Duration.ofDays(14), Duration.ofDays(14), Duration.ofDays(45)));
+    assertThat(c.domain("example.org").orElseThrow().dmarc().ramp().alignedPercent())
+        .isEqualTo(99.0);
+    assertThat(EffectiveConfig.lines(c))
+        .contains(
+            "dmarc.reports.directory=\"var/dmarc\"",
+            "dmarc.reports.imap.password=file:/run/secrets/imap (****)");
+  }
+
+  @Test
+  void withoutADmarcSectionReportsLiveUnderVar(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("mailseal.yaml");
+    Files.writeString(file, "domains:\n  example.com: {}\n");
+    MailsealConfig c = ConfigLoader.load(file);
+    assertThat(c.dmarc().reports().directory()).isEqualTo(Path.of("var/reports"));
+    assertThat(c.dmarc().reports().imap()).isEmpty();
+  }
+
+  @Test
   void routesSendSomeRecipientDomainsAnotherWay(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("mailseal.yaml");
     Files.writeString(

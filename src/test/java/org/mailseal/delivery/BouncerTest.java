@@ -2,6 +2,7 @@
 package org.mailseal.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.mailseal.testing.Waits.await;
 
 import jakarta.mail.Session;
 import jakarta.mail.internet.MimeMessage;
@@ -21,6 +22,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -301,13 +303,13 @@ class BouncerTest {
     DeliveryWorker w = worker(t, retry());
     List<Thread> threads = new ArrayList<>();
     List<Throwable> errors = new CopyOnWriteArrayList<>();
-    Instant deadline = Instant.now().plusSeconds(30);
+    AtomicBoolean stop = new AtomicBoolean();
     for (int i = 0; i < 4; i++) {
       Thread th =
           new Thread(
               () -> {
                 try {
-                  while (spool.depth() > 0 && Instant.now().isBefore(deadline)) {
+                  while (!stop.get() && spool.depth() > 0) {
                     w.runOnce(100);
                   }
                 } catch (Throwable e) {
@@ -317,8 +319,14 @@ class BouncerTest {
       threads.add(th);
       th.start();
     }
-    for (Thread th : threads) {
-      th.join(Duration.ofSeconds(40).toMillis());
+    try {
+      await("four threads to empty the spool")
+          .until(() -> threads.stream().noneMatch(Thread::isAlive));
+    } finally {
+      stop.set(true);
+      for (Thread th : threads) {
+        th.join();
+      }
     }
     assertThat(errors).isEmpty();
     assertThat(overlaps).isEmpty();

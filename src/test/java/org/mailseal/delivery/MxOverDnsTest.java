@@ -17,12 +17,13 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mailseal.dns.DnsjavaLookup;
-import org.mailseal.dns.ZoneServer;
 import org.mailseal.spool.EnvelopeDraft;
 import org.mailseal.spool.QueueId;
 import org.mailseal.spool.Spool;
 import org.mailseal.spool.SpoolEntry;
 import org.mailseal.spool.SpoolOptions;
+import org.mailseal.testing.ScriptedSmtpPeer;
+import org.mailseal.testing.ZoneServer;
 
 /**
  * MX routing with answers from a real DNS server on loopback read by dnsjava: preference order, the

@@ -26,12 +26,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mailseal.dns.FakeDnsLookup;
 import org.mailseal.spool.EnvelopeDraft;
 import org.mailseal.spool.QueueId;
 import org.mailseal.spool.Spool;
 import org.mailseal.spool.SpoolEntry;
 import org.mailseal.spool.SpoolOptions;
+import org.mailseal.testing.FakeDnsLookup;
+import org.mailseal.testing.ScriptedSmtpPeer;
 import org.mailseal.tls.ServerTls;
 
 /**

@@ -22,6 +22,7 @@ import org.mailseal.spool.RetrySchedule;
 import org.mailseal.spool.Spool;
 import org.mailseal.spool.SpoolEntry;
 import org.mailseal.spool.SpoolOptions;
+import org.mailseal.testing.ScriptedSmtpPeer;
 import org.mailseal.tls.ServerTls;
 
 /**

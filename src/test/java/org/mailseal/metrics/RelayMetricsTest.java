@@ -129,6 +129,25 @@ class RelayMetricsTest {
   }
 
   @Test
+  void dmarcReportVolumesAreGaugesPerDomainAndAlignment() {
+    AtomicInteger unaligned = new AtomicInteger(40);
+    metrics.dmarcVolumes(
+        () -> List.of(new RelayMetrics.DmarcVolume("example.com", 960, unaligned.get())));
+
+    assertThat(registry.get("mailseal.dmarc.messages").tag("alignment", "aligned").gauge().value())
+        .isEqualTo(960.0);
+    unaligned.set(3);
+    metrics.refresh();
+    assertThat(
+            registry
+                .get("mailseal.dmarc.messages")
+                .tags("domain", "example.com", "alignment", "unaligned")
+                .gauge()
+                .value())
+        .isEqualTo(3.0);
+  }
+
+  @Test
   void rejectionReasonsAreCapped() {
     for (int i = 0; i < RelayMetrics.MAX_REJECT_REASONS + 10; i++) {
       metrics.rejected("550 5.7." + i);

@@ -4,7 +4,7 @@ package org.mailseal.records;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
-import org.mailseal.dns.FakeDnsLookup;
+import org.mailseal.testing.FakeDnsLookup;
 
 class DmarcCheckTest {
 

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.mailseal.dns.DnsLookup;
 import org.mailseal.dns.DnsjavaLookup;
-import org.mailseal.dns.ZoneServer;
+import org.mailseal.testing.ZoneServer;
 
 /** The SPF and DMARC fixtures of {@code dns/policies.zone}, asked of a real DNS server. */
 class SpfDmarcOverDnsTest {

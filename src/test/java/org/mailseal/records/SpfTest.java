@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.net.InetAddress;
 import java.time.Clock;
 import org.junit.jupiter.api.Test;
-import org.mailseal.dns.FakeDnsLookup;
+import org.mailseal.testing.FakeDnsLookup;
 
 class SpfTest {
 

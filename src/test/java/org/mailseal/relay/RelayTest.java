@@ -2,6 +2,7 @@
 package org.mailseal.relay;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.mailseal.testing.Waits.await;
 
 import java.io.ByteArrayInputStream;
 import java.io.PrintWriter;
@@ -11,7 +12,6 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,17 +28,18 @@ import org.mailseal.spool.EnvelopeDraft;
 import org.mailseal.spool.QueueId;
 import org.mailseal.spool.Spool;
 import org.mailseal.spool.SpoolOptions;
+import org.mailseal.testing.ZoneServer;
 
 /** The running relay as serve builds it: route mx, a per-domain route, the bouncer, workers. */
 class RelayTest {
   @TempDir Path dir;
 
   /** The domain's DNS, on loopback: serve with an admin listener asks it for /metrics. */
-  private org.mailseal.dns.ZoneServer zone;
+  private ZoneServer zone;
 
   @org.junit.jupiter.api.BeforeEach
   void startDns() throws java.io.IOException {
-    zone = org.mailseal.dns.ZoneServer.start("example.com", "");
+    zone = ZoneServer.start("example.com", "");
   }
 
   @org.junit.jupiter.api.AfterEach
@@ -91,11 +92,7 @@ class RelayTest {
       assertThat(metrics)
           .containsPattern("mailseal_key_state\\{[^}]*domain=\"example.com\"[^}]*state=\"active\"")
           .contains("mailseal_key_rotation_days{");
-      Instant deadline = Instant.now().plus(Duration.ofSeconds(20));
-      while (Instant.now().isBefore(deadline) && !hasMessage(outbox)) {
-        Thread.onSpinWait();
-        Thread.yield();
-      }
+      await("the DSN in the outbox").until(() -> hasMessage(outbox));
     }
     Path eml;
     try (var files = Files.list(outbox)) {
@@ -187,6 +184,42 @@ class RelayTest {
     }
   }
 
+  @Test
+  void readyNamesEachDomainWithoutAnActiveKey() throws Exception {
+    MailsealConfig config =
+        config(
+            "keys:",
+            "  directory: " + dir.resolve("keys"),
+            "  dns-export: " + dir.resolve("dns"),
+            "spool:",
+            "  directory: " + dir.resolve("spool"),
+            "admin:",
+            "  address: 127.0.0.1",
+            "  port: 0",
+            "domains:",
+            "  example.com:",
+            "    algorithms: [ed25519]",
+            "    rotation: {dns-check: servers, dns-servers: [\"" + zone.hostPort() + "\"]}");
+    // Imported as PENDING, as keys import did before DNS showed the record: nothing signs.
+    new org.mailseal.keys.FileKeyStore(config.keys().directory(), Clock.systemUTC())
+        .add(
+            "example.com",
+            new org.mailseal.keys.Selector("mail"),
+            new org.mailseal.keys.KeyGenerator(new SecureRandom())
+                .generate(org.mailseal.keys.KeyAlgorithm.ED25519, 0)
+                .getPrivate(),
+            org.mailseal.keys.KeyState.PENDING);
+    try (Relay relay = new Relay(config, new PrintWriter(new StringWriter()))) {
+      relay.start();
+      java.net.HttpURLConnection ready =
+          (java.net.HttpURLConnection)
+              new java.net.URL("http://127.0.0.1:" + relay.adminPort() + "/ready").openConnection();
+      assertThat(ready.getResponseCode()).isEqualTo(503);
+      assertThat(new String(ready.getErrorStream().readAllBytes()))
+          .contains("keys: no ACTIVE DKIM key for example.com (their mail gets 451");
+    }
+  }
+
   /** A configuration of the TLS, listeners and users every test here shares, then {@code rest}. */
   private MailsealConfig config(String... rest) throws Exception {
     List<String> lines = new java.util.ArrayList<>(ServeProcess.loopbackListeners(dir));
@@ -205,18 +238,10 @@ class RelayTest {
         java.nio.charset.StandardCharsets.UTF_8);
   }
 
-  /** /metrics once {@code until} holds (within 20 s), else the last scrape for the failure. */
-  private static String awaitMetrics(Relay relay, java.util.function.Predicate<String> until)
-      throws Exception {
-    Instant deadline = Instant.now().plus(Duration.ofSeconds(20));
-    String metrics;
-    do {
-      metrics = scrape(relay);
-      if (until.test(metrics)) {
-        return metrics;
-      }
-      Thread.sleep(100);
-    } while (Instant.now().isBefore(deadline));
-    return metrics;
+  /** /metrics once {@code until} holds; the failure names the condition. */
+  private static String awaitMetrics(Relay relay, java.util.function.Predicate<String> until) {
+    return await("/metrics to show what the test expects")
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> scrape(relay), until);
   }
 }

@@ -13,7 +13,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mailseal.dkim.DkimKeyRecord;
 import org.mailseal.dns.DnsjavaLookup;
-import org.mailseal.dns.ZoneServer;
 import org.mailseal.keys.DkimKey;
 import org.mailseal.keys.FileKeyStore;
 import org.mailseal.keys.KeyAlgorithm;
@@ -24,6 +23,7 @@ import org.mailseal.records.DnsChecker;
 import org.mailseal.records.RecordPlan;
 import org.mailseal.records.ZoneWriter;
 import org.mailseal.testing.MutableClock;
+import org.mailseal.testing.ZoneServer;
 
 /**
  * Activation gated on a real DNS server: a PENDING key stays PENDING while its record is absent or

@@ -2,6 +2,7 @@
 package org.mailseal.rotation;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.mailseal.testing.Waits.await;
 
 import com.zaxxer.hikari.HikariDataSource;
 import java.nio.charset.StandardCharsets;
@@ -12,20 +13,16 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.Set;
+import java.util.TimeZone;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -45,6 +42,9 @@ import org.mailseal.keys.Selector;
 import org.mailseal.keys.SelectorTemplate;
 import org.mailseal.submission.SigningKeys;
 import org.mailseal.testing.PostgresServer;
+import org.quartz.CronExpression;
+import org.quartz.JobKey;
+import org.quartz.Scheduler;
 import org.quartz.impl.SchedulerRepository;
 
 /**
@@ -129,7 +129,13 @@ class ClusterRotationTest {
   }
 
   /** One relay of the cluster: its own pool, key store, rotation and signing view. */
-  record Node(String id, PgKeyStore keys, Rotator rotator, SigningKeys signing) {}
+  record Node(
+      String id,
+      PgKeyStore keys,
+      Rotator rotator,
+      SigningKeys signing,
+      RotationScheduler scheduler,
+      Scheduler quartz) {}
 
   @BeforeEach
   void database(PostgresServer pg) throws Exception {
@@ -150,6 +156,9 @@ class ClusterRotationTest {
     open.add(p);
     return p;
   }
+
+  /** At 03:00 UTC on the first day of January, April, July and October. */
+  private static final String QUARTERLY = "0 0 3 1 1/3 ?";
 
   private static RotationPolicy policy(String cron) {
     return new RotationPolicy(
@@ -185,14 +194,15 @@ class ClusterRotationTest {
               }
               signing.refresh();
             });
-    Properties quartz = QuartzCluster.jobStore(pool, id);
-    RotationScheduler scheduler = new RotationScheduler(quartz, rotator, Duration.ofHours(1));
+    RotationScheduler scheduler =
+        new RotationScheduler(QuartzCluster.jobStore(pool, id), rotator, Duration.ofHours(1));
     // Quartz keeps one scheduler per name in a JVM-wide repository, and cluster nodes must share
     // the name: forget this node there so the next one can be built in the same JVM. It runs on.
+    Scheduler quartz = SchedulerRepository.getInstance().lookup(QuartzCluster.CLUSTER_NAME);
     SchedulerRepository.getInstance().remove(QuartzCluster.CLUSTER_NAME);
     open.add(scheduler);
     scheduler.start();
-    return new Node(id, keys, rotator, signing);
+    return new Node(id, keys, rotator, signing, scheduler, quartz);
   }
 
   @Test
@@ -205,26 +215,29 @@ class ClusterRotationTest {
             new Selector("s20200101e"),
             new KeyGenerator(new SecureRandom()).generate(KeyAlgorithm.ED25519, 0).getPrivate(),
             KeyState.ACTIVE);
-    // One firing, a few seconds ahead: both nodes are up by then, and nothing is due before.
-    Instant at = Instant.now().truncatedTo(ChronoUnit.SECONDS).plusSeconds(6);
-    String cron = cronAt(at);
-
-    Node one = node("one", cron, clock);
-    Node two = node("two", cron, clock);
+    Node one = node("one", QUARTERLY, clock);
+    Node two = node("two", QUARTERLY, clock);
     assertThat(signingSelectors(one)).containsExactly(first.selector().value());
+    assertThat(pending(admin)).as("nothing is due before the next quarter").isEmpty();
 
-    waitUntil("the scheduled generation", Duration.ofSeconds(60), () -> pending(admin).size() == 1);
-    // Give the other node every chance to fire too: Quartz's cluster check-in runs, and a second
-    // firing would show as a second key or a second Publish.
-    waitUntil(
-        "the trigger to be done on both nodes",
-        Duration.ofSeconds(30),
-        () -> Instant.now().isAfter(at.plusSeconds(3)));
+    // The next quarterly firing comes: the clock moves to it and the firing is stored in the
+    // shared job store, as a cron firing is; both nodes' Quartz threads compete for it.
+    CronExpression quarterly = new CronExpression(QUARTERLY);
+    quarterly.setTimeZone(TimeZone.getTimeZone("UTC"));
+    Instant at = quarterly.getTimeAfter(Date.from(clock.instant())).toInstant();
+    clock.advance(Duration.between(clock.instant(), at));
+    one.scheduler().fireGeneration(D, at);
+
+    await("the scheduled generation").until(() -> pending(admin).size() == 1);
+    // A second firing would show as a second key or a second Publish: wait until the stored
+    // firing is done (Quartz deletes a one-shot trigger that ran) and neither node runs a job.
+    await("the firing to be done on both nodes")
+        .until(() -> firingDone(one) && firingDone(two) && generatedBy.size() == 1);
     assertThat(pending(admin)).hasSize(1);
     assertThat(generatedBy).hasSize(1);
     assertThat(addAttempts).as("keys the two nodes tried to add").hasValue(1);
     DkimKey next = pending(admin).get(0);
-    assertThat(next.created()).isAfterOrEqualTo(at.minusSeconds(1));
+    assertThat(next.created()).isBetween(at, at.plusSeconds(60));
 
     // Three days later DNS shows it (the nodes' DNS view says yes to every key): one reconcile,
     // on node two, activates it, and the store retires the first key in the same write.
@@ -271,26 +284,14 @@ class ClusterRotationTest {
     }
   }
 
-  /** A Quartz cron expression that fires once, at {@code t} (whole seconds, UTC). */
-  private static String cronAt(Instant t) {
-    ZonedDateTime z = t.atZone(ZoneOffset.UTC);
-    return String.format(
-        "%d %d %d %d %d ? %d",
-        z.getSecond(),
-        z.getMinute(),
-        z.getHour(),
-        z.getDayOfMonth(),
-        z.getMonthValue(),
-        z.getYear());
-  }
-
-  private static void waitUntil(String what, Duration deadline, BooleanSupplier condition) {
-    long start = System.nanoTime();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() - start > deadline.toNanos()) {
-        throw new AssertionError("timed out waiting: " + what);
-      }
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
-    }
+  /**
+   * Whether {@code n} holds no generation trigger but the cron one (the fired one ran and was
+   * deleted from the shared store) and runs no job.
+   */
+  private static boolean firingDone(Node n) throws Exception {
+    JobKey job = JobKey.jobKey("generate." + D, RotationScheduler.GROUP);
+    return n.quartz().getTriggersOfJob(job).stream()
+            .allMatch(t -> t.getKey().equals(RotationScheduler.generationKey(D)))
+        && n.quartz().getCurrentlyExecutingJobs().isEmpty();
   }
 }

@@ -11,12 +11,12 @@ import java.util.Map;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.mailseal.dkim.DkimKeyRecord;
-import org.mailseal.dns.FakeDnsLookup;
 import org.mailseal.keys.DkimKey;
 import org.mailseal.keys.KeyAlgorithm;
 import org.mailseal.keys.KeyState;
 import org.mailseal.keys.Selector;
 import org.mailseal.records.DnsChecker;
+import org.mailseal.testing.FakeDnsLookup;
 
 /**
  * The three {@code rotation.dns-check} modes: a key is shown only when every asked server has it.

@@ -2,6 +2,7 @@
 package org.mailseal.rotation;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.mailseal.testing.Waits.await;
 
 import java.nio.file.Path;
 import java.security.KeyPairGenerator;
@@ -24,7 +25,6 @@ import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mailseal.dns.FakeDnsLookup;
 import org.mailseal.keys.DkimKey;
 import org.mailseal.keys.FileKeyStore;
 import org.mailseal.keys.KeyAlgorithm;
@@ -34,7 +34,9 @@ import org.mailseal.keys.KeyStoreException;
 import org.mailseal.keys.Selector;
 import org.mailseal.keys.SelectorTemplate;
 import org.mailseal.records.DnsChecker;
+import org.mailseal.testing.FakeDnsLookup;
 import org.mailseal.testing.MutableClock;
+import org.quartz.CronExpression;
 import org.quartz.CronTrigger;
 import org.quartz.Scheduler;
 import org.quartz.Trigger;
@@ -42,8 +44,10 @@ import org.quartz.impl.StdSchedulerFactory;
 
 /**
  * The rotation on real Quartz (in-memory job store): schedule firings, their misfire after a
- * restart, trigger replacement when the schedule changes, and the periodic reconcile. Firing tests
- * use the system clock and a schedule a second or two ahead; the activation test moves its own.
+ * restart, trigger replacement when the schedule changes, and the periodic reconcile. A firing is
+ * made by the test ({@link RotationScheduler#fireGeneration}) at a time read from the stored cron
+ * trigger, on a clock the test sets, so no test waits for the wall clock to reach a schedule; only
+ * the misfire test uses the system clock, with a firing already in the past.
  */
 class RotationSchedulerTest {
   private static final String D = "example.com";
@@ -59,6 +63,9 @@ class RotationSchedulerTest {
       c.close();
     }
   }
+
+  /** At 03:00 UTC on the first day of January, April, July and October. */
+  private static final String QUARTERLY = "0 0 3 1 1/3 ?";
 
   private static RotationPolicy policy(String cron) {
     return new RotationPolicy(
@@ -113,6 +120,17 @@ class RotationSchedulerTest {
         z.getYear());
   }
 
+  /**
+   * When the stored generation trigger of {@link #D} fires next after {@code t}, by its cron
+   * expression and time zone (the trigger itself starts at the wall-clock time it was stored).
+   */
+  private static Instant nextFiring(Scheduler quartz, Instant t) throws Exception {
+    CronTrigger trigger = (CronTrigger) quartz.getTrigger(RotationScheduler.generationKey(D));
+    CronExpression cron = new CronExpression(trigger.getCronExpression());
+    cron.setTimeZone(trigger.getTimeZone());
+    return cron.getTimeAfter(Date.from(t)).toInstant();
+  }
+
   private DkimKey keyMadeAt(Instant t, String selector, KeyState state) throws Exception {
     return new FileKeyStore(dir, Clock.fixed(t, ZoneOffset.UTC))
         .add(
@@ -139,27 +157,46 @@ class RotationSchedulerTest {
 
   @Test
   void cronFiringGeneratesExactlyOnePendingKey() throws Exception {
-    Instant now = Instant.now();
-    keyMadeAt(now.minus(Duration.ofHours(1)), "s20200101e", KeyState.ACTIVE);
-    Instant at = now.truncatedTo(ChronoUnit.SECONDS).plusSeconds(2);
-
-    started(rotator(Clock.systemUTC(), cronAt(at), k -> false), Duration.ofHours(1));
-    Wait.until("the reconcile at start", () -> reconciles.get() >= 1);
+    MutableClock clock = new MutableClock(Instant.parse("2026-04-01T02:59:59Z"));
+    keyMadeAt(Instant.parse("2026-01-01T03:00:00Z"), "s20260101e", KeyState.ACTIVE);
+    Scheduler quartz = new StdSchedulerFactory(quartz()).getScheduler();
+    RotationScheduler scheduler =
+        new RotationScheduler(quartz, rotator(clock, QUARTERLY, k -> false), Duration.ofHours(1));
+    open.add(scheduler);
+    scheduler.start();
+    await("the reconcile at start").until(() -> reconciles.get() >= 1);
     assertThat(keys(KeyState.PENDING)).as("nothing is due before the firing").isEmpty();
 
-    Wait.until("the schedule's firing", () -> reconciles.get() >= 2);
+    // The stored cron trigger (UTC) is due at 03:00; the test fires it instead of the wall clock.
+    Instant due = nextFiring(quartz, clock.instant());
+    assertThat(due).isEqualTo(Instant.parse("2026-04-01T03:00:00Z"));
+    clock.set(due);
+    scheduler.fireGeneration(D, due);
+
+    await("the schedule's firing").until(() -> reconciles.get() >= 2);
     assertThat(keys(KeyState.PENDING)).hasSize(1);
     assertThat(generated()).isEqualTo(1);
-    assertThat(keys(KeyState.PENDING).get(0).created()).isAfterOrEqualTo(at.minusMillis(10));
+    assertThat(keys(KeyState.PENDING).get(0).created()).isEqualTo(due);
   }
 
   @Test
   void firingWithPendingKeyPresentGeneratesNothing() throws Exception {
-    keyMadeAt(Instant.now().minus(Duration.ofHours(1)), "s20200101e", KeyState.ACTIVE);
-
-    // Every second: the first firing (or the reconcile at start) generates, later ones find it.
-    started(rotator(Clock.systemUTC(), "* * * * * ?", k -> false), Duration.ofHours(1));
-    Wait.until("the reconcile at start and two firings", () -> reconciles.get() >= 3);
+    MutableClock clock = new MutableClock(Instant.parse("2026-04-01T03:00:05Z"));
+    keyMadeAt(Instant.parse("2026-01-01T03:00:00Z"), "s20260101e", KeyState.ACTIVE);
+    Scheduler quartz = new StdSchedulerFactory(quartz()).getScheduler();
+    RotationScheduler scheduler =
+        new RotationScheduler(quartz, rotator(clock, QUARTERLY, k -> false), Duration.ofHours(1));
+    open.add(scheduler);
+    scheduler.start();
+    // The reconcile at start catches up the 03:00 firing; the firing itself, run after it, and a
+    // doubled one find its key PENDING.
+    await("the reconcile at start").until(() -> reconciles.get() >= 1);
+    Instant due = Instant.parse("2026-04-01T03:00:00Z");
+    scheduler.fireGeneration(D, due);
+    await("the firing").until(() -> reconciles.get() >= 2);
+    clock.advance(Duration.ofSeconds(1));
+    scheduler.fireGeneration(D, due);
+    await("the doubled firing").until(() -> reconciles.get() >= 3);
 
     assertThat(keys(KeyState.PENDING)).hasSize(1);
     assertThat(generated()).isEqualTo(1);
@@ -183,16 +220,9 @@ class RotationSchedulerTest {
     restarted.start();
 
     // Both the misfire (fire once now) and the reconcile's catch-up run; one of them generates.
-    Wait.until(
-        "the misfired firing",
-        () -> {
-          try {
-            return quartz.getTrigger(RotationScheduler.generationKey(D)) == null;
-          } catch (org.quartz.SchedulerException e) {
-            throw new AssertionError(e);
-          }
-        });
-    Wait.until("the reconcile at start and the misfire", () -> reconciles.get() >= 2);
+    await("the misfired firing")
+        .until(() -> quartz.getTrigger(RotationScheduler.generationKey(D)) == null);
+    await("the reconcile at start and the misfire").until(() -> reconciles.get() >= 2);
     assertThat(keys(KeyState.PENDING)).hasSize(1);
     assertThat(generated()).isEqualTo(1);
   }
@@ -249,17 +279,17 @@ class RotationSchedulerTest {
     started(
         rotator(clock, "0 0 3 1 1/3 ?", Reconciler.dnsView(new DnsChecker(dns))),
         Duration.ofMillis(100));
-    Wait.until("two reconciles", () -> reconciles.get() >= 2);
+    await("two reconciles").until(() -> reconciles.get() >= 2);
     assertThat(keys(KeyState.PENDING)).extracting(DkimKey::selector).contains(pending.selector());
 
     dns.txt(pending.recordName(), pending.record().render());
-    Wait.until(
-        "activation",
-        () -> {
-          synchronized (done) {
-            return done.stream().anyMatch(t -> t instanceof Transition.Activate);
-          }
-        });
+    await("activation")
+        .until(
+            () -> {
+              synchronized (done) {
+                return done.stream().anyMatch(t -> t instanceof Transition.Activate);
+              }
+            });
     assertThat(List.copyOf(done))
         .extracting(Transition::describe)
         .containsExactly("activate " + pending.selector() + " of " + D);

@@ -6,6 +6,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import org.mailseal.testing.Waits;
 
 /**
  * Wraps a syncer and counts its calls. The first directory sync may be held back until a condition
@@ -34,7 +35,7 @@ final class CountingSyncer implements Syncer {
   @Override
   public void syncDirectory(Path dir) throws IOException {
     if (directorySyncs.incrementAndGet() == 1) {
-      Wait.until("first directory sync released", holdFirstDirectorySyncUntil);
+      Waits.await("first directory sync released").until(holdFirstDirectorySyncUntil::getAsBoolean);
     }
     delegate.syncDirectory(dir);
   }

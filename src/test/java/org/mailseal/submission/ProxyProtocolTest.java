@@ -4,12 +4,9 @@ package org.mailseal.submission;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -21,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.mailseal.testing.SmtpDialog;
 
 /**
  * The PROXY protocol header a TCP load balancer sends: v1 and v2 parsed byte-exactly, and both
@@ -154,15 +152,8 @@ class ProxyProtocolTest {
   @Test
   void aListenerExpectingTheHeaderRefusesAClientWithout() throws Exception {
     try (RunningServer s = new RunningServer(dir, l -> l, true)) {
-      try (Socket plain = new Socket()) {
-        plain.connect(new InetSocketAddress("127.0.0.1", s.submissionPort()), 5000);
-        plain.setSoTimeout(15000);
-        OutputStream out = plain.getOutputStream();
-        out.write("EHLO client.test\r\n".getBytes(StandardCharsets.US_ASCII));
-        BufferedReader r =
-            new BufferedReader(
-                new InputStreamReader(plain.getInputStream(), StandardCharsets.US_ASCII));
-        assertThat(r.readLine()).startsWith("421 4.7.0");
+      try (SmtpDialog d = SmtpDialog.plain(s.submissionPort(), s.trust)) {
+        assertThat(d.command("EHLO client.test")).startsWith("421 4.7.0");
       }
       assertThat(s.spool.depth()).isZero();
     }

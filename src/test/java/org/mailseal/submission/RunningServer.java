@@ -22,21 +22,36 @@ import org.mailseal.keys.FileKeyStore;
 import org.mailseal.keys.KeyAlgorithm;
 import org.mailseal.keys.KeyGenerator;
 import org.mailseal.keys.KeyState;
+import org.mailseal.keys.PemKeys;
 import org.mailseal.keys.Selector;
 import org.mailseal.metrics.RelayMetrics;
 import org.mailseal.policy.SenderPattern;
 import org.mailseal.spool.Spool;
 import org.mailseal.spool.SpoolOptions;
 import org.mailseal.testing.MutableClock;
+import org.mailseal.testing.SmtpDialog;
 import org.mailseal.tls.ServerTls;
 
 /**
  * A submission server on ephemeral loopback ports over a temporary directory: users alice (sends as
  * herself) and bob (as himself and other.org, which is not signed here), example.com with an ACTIVE
  * RSA and Ed25519 key, nokey.example configured without keys.
+ *
+ * <p>What is slow to make is made once, outside the tests: the RSA signing key and the TLS
+ * certificate are test resources, and the users' password hash is {@link #PASSWORD_HASH}. Logins
+ * still verify it with the real Argon2id.
  */
 final class RunningServer implements AutoCloseable {
   static final String PASSWORD = "correct horse battery";
+
+  /**
+   * {@link PasswordHasher#hash} of {@link #PASSWORD}, made once (Argon2id costs a fifth of a
+   * second).
+   */
+  static final String PASSWORD_HASH =
+      "$argon2id$v=19$m=19456,t=2,p=1$POkx/iKRycvrB1BMnPPgJw$CshxaiHP+BrJuUkWiIZDlpZfmCmOU4owhlqEnOK7l4g";
+
+  private static final Path RESOURCES = Path.of("src/test/resources");
 
   final Path dir;
   final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
@@ -77,14 +92,15 @@ final class RunningServer implements AutoCloseable {
                         new MailsealConfig.Listener("127.0.0.1", 0, false),
                         List.of("127.0.0.1/32")))),
             limits.apply(MailsealConfig.Limits.builder()).build(),
-            List.of("example.com", "nokey.example"));
+            List.of("example.com", "nokey.example"),
+            List.of("parked.example"));
     SecureRandom random = new SecureRandom();
     keys = new FileKeyStore(dir.resolve("keys"), clock);
     KeyGenerator gen = new KeyGenerator(random);
     keys.add(
         "example.com",
         new Selector("s20261123r"),
-        gen.generate(KeyAlgorithm.RSA, 2048).getPrivate(),
+        PemKeys.readPrivateKey(RESOURCES.resolve("keys/rsa2048-pkcs8.pem")),
         KeyState.ACTIVE);
     keys.add(
         "example.com",
@@ -94,18 +110,18 @@ final class RunningServer implements AutoCloseable {
     signing = new SigningKeys(keys, Set.copyOf(options.domains()), clock, 64 * 1024);
     signing.refresh();
     spool = Spool.open(dir.resolve("spool"), clock, SpoolOptions.defaults(random));
-    tls = ServerTls.selfSigned(dir.resolve("tls"), "mail.example.com", clock, random);
+    tls =
+        ServerTls.fromFiles(
+            RESOURCES.resolve("tls/server.crt"), RESOURCES.resolve("tls/server.key"), clock);
     users = new UserStore(dir.resolve("users.yaml"), clock);
     PasswordHasher hasher = new PasswordHasher(random);
     users.put(
         new User(
-            "alice@example.com",
-            hasher.hash(PASSWORD.toCharArray()),
-            List.of(SenderPattern.parse("alice@example.com"))));
+            "alice@example.com", PASSWORD_HASH, List.of(SenderPattern.parse("alice@example.com"))));
     users.put(
         new User(
             "bob@example.com",
-            hasher.hash(PASSWORD.toCharArray()),
+            PASSWORD_HASH,
             List.of(SenderPattern.parse("bob@example.com"), SenderPattern.parse("other.org"))));
     server =
         new SubmissionServer(

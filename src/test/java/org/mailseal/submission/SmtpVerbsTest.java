@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.mailseal.testing.SmtpDialog;
 
 /**
  * The SMTP verbs as clients see them: the EHLO capabilities, enhanced status codes on every reply,

@@ -20,6 +20,7 @@ import org.mailseal.dkim.DkimVerifier;
 import org.mailseal.dkim.VerificationResult;
 import org.mailseal.keys.DkimKey;
 import org.mailseal.spool.SpoolEntry;
+import org.mailseal.testing.SmtpDialog;
 
 /** The submission listeners over real sockets: every reply code the issue names. */
 class SubmissionServerTest {
@@ -322,6 +323,20 @@ class SubmissionServerTest {
       d.expect("RCPT TO:<ops@example.org>", "250");
       assertThat(d.data("From: cron@example.com\nSubject: nightly\n\nok\n"))
           .startsWith("250 2.0.0");
+    }
+  }
+
+  @Test
+  void aSenderAtAParkedDomainIsRefusedAndToldWhy() throws Exception {
+    try (SmtpDialog d = SmtpDialog.plain(s.trustedPort(), s.trust)) {
+      d.reply();
+      d.expect("EHLO cron.test", "250");
+      assertThat(d.command("MAIL FROM:<billing@parked.example>"))
+          .isEqualTo(
+              "550 5.7.1 parked.example is a parked domain: it sends no mail, and its DNS tells"
+                  + " receivers to reject mail from it");
+      assertThat(d.command("MAIL FROM:<x@mail.parked.example>"))
+          .startsWith("550 5.7.1 mail.parked");
     }
   }
 }

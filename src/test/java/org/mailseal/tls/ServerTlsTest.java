@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
@@ -41,22 +42,26 @@ class ServerTlsTest {
     pool.shutdownNow();
   }
 
-  /** Accepts one connection on the implicit-TLS socket and completes its handshake. */
+  /**
+   * Accepts one connection on the implicit-TLS socket and completes its handshake. The client side
+   * closes before the test waits for the server side: a TLS 1.2 socket's close waits for the peer's
+   * close_notify, so the server side closing first would sit out its read timeout.
+   */
   private X509Certificate served(ServerTls tls, String... protocols) throws Exception {
     try (ServerSocket server = tls.serverSocket()) {
       server.bind(new InetSocketAddress("127.0.0.1", 0));
-      Future<?> accept =
+      Future<Integer> accept =
           pool.submit(
               () -> {
                 try (Socket s = server.accept()) {
                   s.setSoTimeout(10_000);
                   ((SSLSocket) s).startHandshake();
-                  s.getInputStream().read();
+                  return s.getInputStream().read();
                 }
-                return null;
               });
       SSLContext ctx = SSLContext.getInstance("TLS");
       ctx.init(null, new TrustManager[] {new TrustAll()}, random);
+      X509Certificate cert;
       try (SSLSocket c = (SSLSocket) ctx.getSocketFactory().createSocket()) {
         c.connect(server.getLocalSocketAddress(), 5000);
         c.setSoTimeout(10_000);
@@ -64,11 +69,12 @@ class ServerTlsTest {
           c.setEnabledProtocols(protocols);
         }
         c.startHandshake();
-        X509Certificate cert = (X509Certificate) c.getSession().getPeerCertificates()[0];
+        cert = (X509Certificate) c.getSession().getPeerCertificates()[0];
         c.getOutputStream().write('.');
-        accept.get();
-        return cert;
+        c.getOutputStream().flush();
       }
+      assertThat(accept.get(10, TimeUnit.SECONDS)).as("the byte the server read").isEqualTo('.');
+      return cert;
     }
   }
 

@@ -19,7 +19,7 @@ import org.mailseal.auth.PasswordHasher;
 import org.mailseal.auth.User;
 import org.mailseal.auth.UserStore;
 import org.mailseal.dns.DnsjavaLookup;
-import org.mailseal.dns.ZoneServer;
+import org.mailseal.testing.ZoneServer;
 import org.mailseal.keys.DkimKey;
 import org.mailseal.keys.FileKeyStore;
 import org.mailseal.keys.KeyAlgorithm;

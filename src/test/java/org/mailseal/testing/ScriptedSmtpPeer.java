@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-package org.mailseal.delivery;
+package org.mailseal.testing;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -42,12 +42,12 @@ public final class ScriptedSmtpPeer implements AutoCloseable {
   private volatile String greeting = "220 peer.test ESMTP";
   private volatile Function<Socket, Socket> startTls;
 
-  ScriptedSmtpPeer(ServerSocket unbound) throws IOException {
+  public ScriptedSmtpPeer(ServerSocket unbound) throws IOException {
     this(unbound, 0);
   }
 
   /** Binds {@code unbound} to 127.0.0.1:{@code port} (0 for any free port) and starts serving. */
-  ScriptedSmtpPeer(ServerSocket unbound, int port) throws IOException {
+  public ScriptedSmtpPeer(ServerSocket unbound, int port) throws IOException {
     this(unbound, InetAddress.getLoopbackAddress(), port);
   }
 
@@ -72,12 +72,12 @@ public final class ScriptedSmtpPeer implements AutoCloseable {
     dataReply = reply;
   }
 
-  void greeting(String reply) {
+  public void greeting(String reply) {
     greeting = reply;
   }
 
   /** Offers STARTTLS and switches the socket with {@code wrap} (server mode) when asked. */
-  void offerStartTls(Function<Socket, Socket> wrap) {
+  public void offerStartTls(Function<Socket, Socket> wrap) {
     startTls = wrap;
   }
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-package org.mailseal.submission;
+package org.mailseal.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -15,42 +15,49 @@ import java.util.Base64;
 import java.util.List;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
- * A scripted SMTP client for tests: sends exactly the lines given, reads whole (multi-line)
- * replies, and upgrades to TLS on request, trusting only the server's own certificate.
+ * The SMTP client of every test that speaks to a submission listener, in process or in the {@code
+ * serve} process: sends exactly the lines given (nothing is pipelined or fixed up unless the test
+ * does it), reads whole (multi-line) replies, and upgrades to TLS on request, trusting only what
+ * the test gives (the server's own certificate).
  */
-final class SmtpDialog implements AutoCloseable {
-  private final SSLContext trust;
+public final class SmtpDialog implements AutoCloseable {
+  private final SSLSocketFactory trust;
   private Socket socket;
   private BufferedReader in;
   private OutputStream out;
 
-  private SmtpDialog(Socket socket, SSLContext trust) throws IOException {
+  private SmtpDialog(Socket socket, SSLSocketFactory trust) throws IOException {
     this.trust = trust;
     use(socket);
   }
 
-  /** Connects in clear text (the STARTTLS and trusted listeners). */
-  static SmtpDialog plain(int port, SSLContext trust) throws IOException {
+  /** Connects in clear text to 127.0.0.1 (the STARTTLS and trusted listeners). */
+  public static SmtpDialog plain(int port, SSLSocketFactory trust) throws IOException {
     Socket s = new Socket();
     s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
     s.setSoTimeout(15000);
     return new SmtpDialog(s, trust);
   }
 
+  public static SmtpDialog plain(int port, SSLContext trust) throws IOException {
+    return plain(port, trust.getSocketFactory());
+  }
+
   /** Continues on a socket the test connected itself (after a PROXY header, say). */
-  static SmtpDialog over(Socket s, SSLContext trust) throws IOException {
-    return new SmtpDialog(s, trust);
+  public static SmtpDialog over(Socket s, SSLContext trust) throws IOException {
+    return new SmtpDialog(s, trust.getSocketFactory());
   }
 
   /** Connects with TLS from the first byte (the implicit-TLS listener). */
-  static SmtpDialog tls(int port, SSLContext trust) throws IOException {
+  public static SmtpDialog tls(int port, SSLContext trust) throws IOException {
     SSLSocket s = (SSLSocket) trust.getSocketFactory().createSocket();
     s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
     s.setSoTimeout(15000);
     s.startHandshake();
-    return new SmtpDialog(s, trust);
+    return new SmtpDialog(s, trust.getSocketFactory());
   }
 
   private void use(Socket s) throws IOException {
@@ -59,8 +66,8 @@ final class SmtpDialog implements AutoCloseable {
     out = s.getOutputStream();
   }
 
-  /** The next reply, all its lines joined with "\n". */
-  String reply() throws IOException {
+  /** The next reply, all its lines joined with "\n"; {@code <closed>} when the server closed. */
+  public String reply() throws IOException {
     List<String> lines = new ArrayList<>();
     while (true) {
       String line = in.readLine();
@@ -74,37 +81,41 @@ final class SmtpDialog implements AutoCloseable {
     }
   }
 
-  void send(String line) throws IOException {
+  /** Sends {@code line} and CRLF. */
+  public void send(String line) throws IOException {
     out.write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
     out.flush();
   }
 
-  void sendRaw(byte[] bytes) throws IOException {
+  /** Sends {@code text} as it is (UTF-8), say the middle of a message after DATA. */
+  public void sendRaw(String text) throws IOException {
+    sendRaw(text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  public void sendRaw(byte[] bytes) throws IOException {
     out.write(bytes);
     out.flush();
   }
 
   /** Sends a command and returns its reply. */
-  String command(String line) throws IOException {
+  public String command(String line) throws IOException {
     send(line);
     return reply();
   }
 
   /** Sends a command and asserts the reply starts with {@code expected}. */
-  String expect(String line, String expected) throws IOException {
+  public String expect(String line, String expected) throws IOException {
     String r = command(line);
     assertThat(r).as("reply to %s", line).startsWith(expected);
     return r;
   }
 
   /** Greeting, EHLO, STARTTLS and EHLO again. */
-  SmtpDialog startTls() throws IOException {
+  public SmtpDialog startTls() throws IOException {
     assertThat(reply()).startsWith("220");
     expect("EHLO client.test", "250");
     expect("STARTTLS", "220");
-    SSLSocket s =
-        (SSLSocket)
-            trust.getSocketFactory().createSocket(socket, "127.0.0.1", socket.getPort(), true);
+    SSLSocket s = (SSLSocket) trust.createSocket(socket, "127.0.0.1", socket.getPort(), true);
     s.setUseClientMode(true);
     s.startHandshake();
     use(s);
@@ -113,16 +124,16 @@ final class SmtpDialog implements AutoCloseable {
   }
 
   /** AUTH PLAIN with an initial response. */
-  String authPlain(String user, String password) throws IOException {
+  public String authPlain(String user, String password) throws IOException {
     return command("AUTH PLAIN " + b64("\0" + user + "\0" + password));
   }
 
-  static String b64(String s) {
+  public static String b64(String s) {
     return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
   }
 
   /** DATA with the message given (LF or CRLF line endings), dot-stuffed, then the final reply. */
-  String data(String message) throws IOException {
+  public String data(String message) throws IOException {
     String r = command("DATA");
     if (!r.startsWith("354")) {
       return r;
