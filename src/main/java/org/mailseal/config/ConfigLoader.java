@@ -185,7 +185,11 @@ public final class ConfigLoader {
       web =
           Optional.of(
               new MailsealConfig.Web(
-                  ipAddress(w, "address", "127.0.0.1"), w.integer("port", 8443, 0, 65535)));
+                  ipAddress(w, "address", "127.0.0.1"),
+                  w.integer("port", 8443, 0, 65535),
+                  w.strings("admins").stream()
+                      .map(n -> n.strip().toLowerCase(Locale.ROOT))
+                      .toList()));
       w.finish();
     }
 

@@ -238,8 +238,15 @@ public record MailsealConfig(
   /**
    * The owner's dashboard ({@code web:}); absent, it is off. Served over HTTPS with the listeners'
    * certificate.
+   *
+   * @param admins users of the users file who may log in to it (until the users file carries an
+   *     admin role of its own)
    */
-  public record Web(String address, int port) {}
+  public record Web(String address, int port, List<String> admins) {
+    public Web {
+      admins = List.copyOf(admins);
+    }
+  }
 
   /** How log lines are written. */
   public record Logging(LogFormat format) {}

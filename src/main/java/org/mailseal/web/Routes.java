@@ -101,11 +101,14 @@ final class Routes implements HttpHandler {
       send(ex, 404, HTML, "");
       return;
     }
+    // Read a POST's form before answering anything, even a refusal: a body left unread on a
+    // kept-alive connection would be taken for the next request.
+    Map<String, String> form = post ? form(ex) : Map.of();
     if (path.equals("/login")) {
       if (get) {
         loginForm(ex, "", "", 200);
       } else {
-        doLogin(ex);
+        doLogin(ex, form);
       }
       return;
     }
@@ -123,7 +126,7 @@ final class Routes implements HttpHandler {
       if (get) {
         page(ex, s, path);
       } else {
-        action(ex, s, path);
+        action(ex, s, path, form);
       }
     } catch (DashboardException e) {
       send(ex, 503, HTML, page("Not available", e.getMessage()));
@@ -157,9 +160,8 @@ final class Routes implements HttpHandler {
     }
   }
 
-  private void action(HttpExchange ex, Sessions.Session s, String path)
+  private void action(HttpExchange ex, Sessions.Session s, String path, Map<String, String> form)
       throws IOException, DashboardException {
-    Map<String, String> form = form(ex);
     if (form == null || !Sessions.same(s.csrf, form.get("csrf")) || !sameOrigin(ex)) {
       send(ex, 403, HTML, page("Forbidden", "The form is stale or not from this page; reload."));
       return;
@@ -233,8 +235,7 @@ final class Routes implements HttpHandler {
     send(ex, status, HTML, LoginPage.render(token, message, user));
   }
 
-  private void doLogin(HttpExchange ex) throws IOException {
-    Map<String, String> form = form(ex);
+  private void doLogin(HttpExchange ex, Map<String, String> form) throws IOException {
     String expected = cookie(ex, loginCookie);
     if (form == null
         || expected == null

@@ -131,7 +131,7 @@ class ConfigLoaderTest {
     assertThat(d.rotation().grace()).isEqualTo(Duration.ofDays(14));
     assertThat(d.dmarc().p()).isEqualTo(MailsealConfig.DmarcPolicy.NONE);
     assertThat(d.dmarc().rua()).containsExactly("mailto:dmarc-reports@example.com");
-    assertThat(c.web()).contains(new MailsealConfig.Web("127.0.0.1", 9443));
+    assertThat(c.web()).contains(new MailsealConfig.Web("127.0.0.1", 9443, List.of()));
   }
 
   @Test
@@ -139,8 +139,10 @@ class ConfigLoaderTest {
     Path file = dir.resolve("mailseal.yaml");
     Files.writeString(file, "domains:\n  example.com: {}\n");
     assertThat(ConfigLoader.load(file).web()).isEmpty();
-    Files.writeString(file, "web: {port: 8444}\ndomains:\n  example.com: {}\n");
-    assertThat(ConfigLoader.load(file).web()).contains(new MailsealConfig.Web("127.0.0.1", 8444));
+    Files.writeString(
+        file, "web: {port: 8444, admins: [Admin@Example.com]}\ndomains:\n  example.com: {}\n");
+    assertThat(ConfigLoader.load(file).web())
+        .contains(new MailsealConfig.Web("127.0.0.1", 8444, List.of("admin@example.com")));
   }
 
   @Test

@@ -78,7 +78,7 @@ final class WebClient {
       b.header("Cookie", c.toString());
     }
     HttpResponse<String> r =
-        http.send(b.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        http.send(b.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
     for (String set : r.headers().allValues("Set-Cookie")) {
       String pair = set.split(";", 2)[0];
       int eq = pair.indexOf('=');

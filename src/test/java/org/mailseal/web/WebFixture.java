@@ -19,7 +19,6 @@ import org.mailseal.auth.PasswordHasher;
 import org.mailseal.auth.User;
 import org.mailseal.auth.UserStore;
 import org.mailseal.dns.DnsjavaLookup;
-import org.mailseal.testing.ZoneServer;
 import org.mailseal.keys.DkimKey;
 import org.mailseal.keys.FileKeyStore;
 import org.mailseal.keys.KeyAlgorithm;
@@ -35,6 +34,7 @@ import org.mailseal.spool.QueueId;
 import org.mailseal.spool.Spool;
 import org.mailseal.spool.SpoolOptions;
 import org.mailseal.testing.MutableClock;
+import org.mailseal.testing.ZoneServer;
 
 /**
  * A dashboard over real parts, served over HTTPS on 127.0.0.1: a file key store with four keys of
