@@ -345,4 +345,45 @@ class DashboardBrowserTest {
     browser.get(base + "/queue");
     assertThat(path()).isEqualTo("/login");
   }
+
+  @Test
+  @Order(12)
+  void markupInADomainOrSelectorIsShownAsTextAndRunsNoScript() throws Exception {
+    try (WebServer hostile =
+        WebServer.start(
+            WebOptions.of(java.net.InetAddress.getLoopbackAddress(), 0),
+            java.util.Optional.of(fixture.tls.server()),
+            new HostileDashboard(fixture.clock.instant()),
+            fixture.login,
+            fixture.clock,
+            new java.security.SecureRandom())) {
+      String saved = base;
+      base = "https://localhost:" + hostile.address().getPort();
+      try {
+        login(WebFixture.ADMIN, WebFixture.ADMIN_PASSWORD);
+        for (String page : WebSecurityTest.PAGES) {
+          browser.get(base + page);
+          Object handlers =
+              ((JavascriptExecutor) browser)
+                  .executeScript(
+                      "return document.querySelectorAll('[onload],[onerror],main script').length");
+          assertThat(handlers).as(page).isEqualTo(0L);
+          assertThat(browser.findElements(By.tagName("script"))).as(page).hasSize(1);
+          assertThat(browser.getTitle()).as(page).endsWith(" \u00b7 mailseal");
+        }
+        browser.get(base + "/keys");
+        assertThat(
+                browser
+                    .findElement(By.cssSelector("svg.timeline g.key"))
+                    .getAttribute("data-selector"))
+            .isEqualTo(HostileDashboard.SELECTOR);
+        browser.get(base + "/");
+        assertThat(browser.findElement(By.cssSelector("section.domain h2")).getText())
+            .isEqualTo(HostileDashboard.DOMAIN);
+        screenshot("hostile-overview");
+      } finally {
+        base = saved;
+      }
+    }
+  }
 }

@@ -66,6 +66,7 @@ final class WebFixture implements AutoCloseable {
   final List<QueueId> queued = new ArrayList<>();
   final WebServer server;
   final PasswordHasher hasher;
+  final AdminLogin login;
 
   WebFixture(Path dir) throws Exception {
     this(dir, List.of(DOMAIN), 2);
@@ -121,7 +122,7 @@ final class WebFixture implements AutoCloseable {
         new User(
             USER, hasher.hash(USER_PASSWORD.toCharArray()), List.of(SenderPattern.parse(USER))));
     Authenticator auth = new Authenticator(users, hasher, new LoginThrottle(clock), clock, random);
-    AdminLogin login = new UserStoreAdminLogin(auth, users, u -> Set.of(ADMIN).contains(u.name()));
+    this.login = new UserStoreAdminLogin(auth, users, u -> Set.of(ADMIN).contains(u.name()));
     this.tls = TestTls.make(dir.resolve("tls"), clock);
     this.server =
         WebServer.start(
