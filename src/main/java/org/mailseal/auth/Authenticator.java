@@ -11,10 +11,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Checks a login against the users file, with failures throttled per client address and per user
- * name ({@link LoginThrottle}). An unknown user costs the same hashing time as a known one, so the
- * answer's timing does not tell which names exist. A login verified lately is remembered for a
- * while ({@link LoginCache}): repeating it with the same password skips the hash. Thread-safe.
+ * Checks a login against the users file, with failures throttled per client address, per network
+ * and, as a slowdown only, per user name ({@link LoginThrottle}). An unknown user costs the same
+ * hashing time as a known one, so the answer's timing does not tell which names exist. A login
+ * verified lately is remembered for a while ({@link LoginCache}): repeating it with the same
+ * password skips the hash. Thread-safe.
  */
 public final class Authenticator {
   private static final Logger log = LoggerFactory.getLogger(Authenticator.class);
@@ -22,8 +23,17 @@ public final class Authenticator {
   /** What became of one login. */
   public sealed interface Outcome permits Success, Failure {}
 
-  /** The user, with the senders they may use. */
-  public record Success(User user) implements Outcome {}
+  /**
+   * The user, with the senders they may use.
+   *
+   * @param appPassword the name of the app password used, empty for the main password
+   */
+  public record Success(User user, Optional<String> appPassword) implements Outcome {
+    /** For logs: {@code password} or {@code app-password:NAME}. */
+    public String credential() {
+      return appPassword.map(n -> "app-password:" + n).orElse("password");
+    }
+  }
 
   /**
    * @param reply {@code 535 5.7.8} for bad credentials, {@code 454 4.7.0} while throttled, {@code
@@ -73,51 +83,74 @@ public final class Authenticator {
   public Outcome login(String name, char[] password, InetAddress client) {
     String ip = client.getHostAddress();
     String user = name.strip().toLowerCase(java.util.Locale.ROOT);
-    Optional<LoginThrottle.Verdict> verdict;
-    synchronized (throttle) {
-      verdict = throttle.check(ip, user);
-    }
+    Optional<LoginThrottle.Verdict> verdict = throttle.check(client, user);
     if (verdict.isPresent()) {
-      long seconds =
-          Math.max(1, Duration.between(clock.instant(), verdict.get().until()).toSeconds() + 1);
+      LoginThrottle.Verdict v = verdict.get();
+      long seconds = Math.max(1, Duration.between(clock.instant(), v.until()).toSeconds() + 1);
+      boolean locked = v instanceof LoginThrottle.Verdict.Locked;
       log.warn(
-          "auth throttled user=\"{}\" ip={} locked={} seconds={}",
+          "auth throttled user=\"{}\" ip={} scope={} locked={} seconds={}",
           printable(user),
           ip,
-          verdict.get() instanceof LoginThrottle.Verdict.Locked,
+          v.scope().name().toLowerCase(java.util.Locale.ROOT),
+          locked,
           seconds);
-      if (verdict.get() instanceof LoginThrottle.Verdict.Locked) {
+      String why = "Too many failed logins from " + v.scope().text();
+      if (locked) {
         return new Failure(
-            new SmtpReply(
-                421, "4.7.0", "Too many failed logins; locked for " + seconds + " seconds"));
+            new SmtpReply(421, "4.7.0", why + "; locked for " + seconds + " seconds"));
       }
       return new Failure(
-          new SmtpReply(
-              454, "4.7.0", "Too many failed logins; try again in " + seconds + " seconds"));
+          new SmtpReply(454, "4.7.0", why + "; try again in " + seconds + " seconds"));
     }
     Optional<User> u = users.find(user);
-    boolean ok;
-    if (u.isPresent() && cache.matches(user, u.get().passwordHash(), password)) {
-      ok = true;
-    } else {
-      ok = hasher.verify(password, u.map(User::passwordHash).orElse(dummyHash)) && u.isPresent();
-      if (ok) {
-        cache.remember(user, u.get().passwordHash(), password);
-      }
+    // A generated app password names its credential in its first group: hash only that one.
+    Optional<AppPassword> app =
+        u.flatMap(
+            x ->
+                AppPasswords.idOf(password)
+                    .flatMap(
+                        id ->
+                            x.appPasswords().stream().filter(a -> a.id().equals(id)).findFirst()));
+    Optional<String> used = app.map(AppPassword::name);
+    boolean ok =
+        verify(
+            user,
+            used,
+            app.map(AppPassword::passwordHash).orElse(u.map(User::passwordHash).orElse(dummyHash)),
+            password);
+    if (!ok && app.isPresent()) {
+      // A main password may happen to look like an app password.
+      used = Optional.empty();
+      ok = verify(user, used, u.get().passwordHash(), password);
     }
-    synchronized (throttle) {
-      if (ok) {
-        throttle.succeeded(ip, user);
-      } else {
-        throttle.failed(ip, user);
-      }
-    }
+    ok &= u.isPresent();
     if (!ok) {
+      throttle.failed(client, user);
       log.warn("auth failed user=\"{}\" ip={} known={}", printable(user), ip, u.isPresent());
       return new Failure(new SmtpReply(535, "5.7.8", "Authentication credentials invalid"));
     }
-    log.info("auth ok user=\"{}\" ip={}", user, ip);
-    return new Success(u.get());
+    throttle.succeeded(client, user);
+    Success success = new Success(u.get(), used);
+    log.info("auth ok user=\"{}\" ip={} credential={}", user, ip, success.credential());
+    return success;
+  }
+
+  /**
+   * Whether {@code password} matches {@code hash}, the stored hash of {@code user}'s credential
+   * {@code appPassword} (empty: the main password); remembered per credential, and only while the
+   * file still holds that very hash, so a changed or removed credential stops at once.
+   */
+  private boolean verify(String user, Optional<String> appPassword, String hash, char[] password) {
+    String key = user + "\0" + appPassword.orElse("");
+    if (cache.matches(key, hash, password)) {
+      return true;
+    }
+    if (hasher.verify(password, hash)) {
+      cache.remember(key, hash, password);
+      return true;
+    }
+    return false;
   }
 
   /** How many logins are remembered (for tests). */

@@ -22,12 +22,13 @@ import javax.crypto.spec.SecretKeySpec;
  * ttl} and not one per connection: at 100 messages per connection that hash was a fifth of the
  * relay's CPU.
  *
- * <p>What is kept, in memory only, per user: the stored hash the password was verified against and
- * an HMAC-SHA256 of the password under a key drawn at start, never the password. A cached login
- * counts only while the users file still holds the same hash for that user, so {@code users passwd}
- * and {@code users remove} end it at once. Only successes are cached: a wrong password always pays
- * the full hash, so its timing tells nothing about the cache, and failures stay throttled.
- * Thread-safe.
+ * <p>What is kept, in memory only, per credential (a user's main password, or one of their app
+ * passwords: the caller's key names both): the stored hash the password was verified against and an
+ * HMAC-SHA256 of the password under a key drawn at start, never the password. A cached login counts
+ * only while the users file still holds the same hash for that credential, so {@code users passwd},
+ * {@code users remove} and {@code users app-password remove} end it at once. Only successes are
+ * cached: a wrong password always pays the full hash, so its timing tells nothing about the cache,
+ * and failures stay throttled. Thread-safe.
  */
 final class LoginCache {
   private static final String HMAC = "HmacSHA256";

@@ -1,56 +1,48 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.mailseal.auth;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
 import org.mailseal.fs.AtomicFiles;
-import org.mailseal.policy.SenderPattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The users file ({@code var/users.yaml} by default): each user's password hash and allowed
- * senders. Written whole and atomically (mode 0600) by {@code mailseal users}; read again by a
- * running server when it changes, so a new user or password works without a restart. A file that no
- * longer parses keeps the previous users in use and is logged.
+ * The users file ({@code var/users.yaml} by default, format in {@link UsersFile}). Written whole
+ * and atomically (mode 0600) by {@code mailseal users} and by the server itself when it suspends a
+ * user; every change is a read-modify-write under a lock file beside it, so the two never lose each
+ * other's change. A running server reads it again when it changes, so a new user, password or app
+ * password works (and a removed one stops) within a second.
  *
- * <pre>
- * users:
- *   alice@example.com:
- *     password: $argon2id$v=19$m=19456,t=2,p=1$…
- *     allow: [alice@example.com, "*.example.com"]
- * </pre>
+ * <p>At start ({@link #load()}) a file of the wrong shape is an error naming {@code
+ * file:line:column}. On reload it is logged at ERROR, counted ({@link #reloadFailures()}), and the
+ * previous users stay in use. A file naming no user is logged at WARN: every login would fail.
  */
 public final class UserStore {
   private static final Logger log = LoggerFactory.getLogger(UserStore.class);
   private static final Duration RECHECK = Duration.ofSeconds(1);
-  private static final ObjectMapper YAML =
-      new ObjectMapper(
-          new YAMLFactory()
-              .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-              .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
 
   private final Path file;
   private final Clock clock;
+  private final AtomicLong reloadFailures = new AtomicLong();
   private volatile Snapshot snapshot = new Snapshot(Map.of(), "", Instant.MIN);
 
   private record Snapshot(Map<String, User> users, String stamp, Instant checked) {}
@@ -65,20 +57,21 @@ public final class UserStore {
   }
 
   /**
-   * Reads the file now; a missing file means no users.
+   * Reads the file now; a missing or empty file means no users, and is logged at WARN.
    *
-   * @throws UserStoreException naming the file and what is wrong
+   * @throws UserStoreException naming {@code file:line:column} and what is wrong
    */
   public synchronized Map<String, User> load() throws UserStoreException {
     String stamp = stamp();
-    Map<String, User> users = parse();
-    snapshot = new Snapshot(users, stamp, clock.instant());
-    return users;
+    UsersFile.Contents c = parse();
+    warnIfEmpty(c);
+    snapshot = new Snapshot(c.users(), stamp, clock.instant());
+    return c.users();
   }
 
   /** The user named {@code name} as the file says now (re-read when it changed). */
   public Optional<User> find(String name) {
-    return Optional.ofNullable(current().get(name.strip().toLowerCase(java.util.Locale.ROOT)));
+    return Optional.ofNullable(current().get(name.strip().toLowerCase(Locale.ROOT)));
   }
 
   /** Every user, by name, as the file says now. */
@@ -95,22 +88,42 @@ public final class UserStore {
         if (stamp.equals(s.stamp())) {
           snapshot = new Snapshot(s.users(), stamp, now);
         } else {
-          snapshot = new Snapshot(parse(), stamp, now);
-          log.info("users reloaded file={} users={}", file, snapshot.users().size());
+          UsersFile.Contents c = parse();
+          snapshot = new Snapshot(c.users(), stamp, now);
+          log.info("users reloaded file={} users={}", file, c.users().size());
+          warnIfEmpty(c);
         }
       } catch (UserStoreException e) {
-        log.warn("users file not reloaded, the previous users stay in use: {}", e.getMessage());
-        snapshot = new Snapshot(s.users(), s.stamp(), now);
+        reloadFailures.incrementAndGet();
+        log.error(
+            "users file not reloaded, the previous {} users stay in use: {}; ACTION: fix the file",
+            s.users().size(),
+            e.getMessage());
+        // Remember the bad file's stamp: one ERROR per bad version, not one per second.
+        String stamp;
+        try {
+          stamp = stamp();
+        } catch (UserStoreException again) {
+          stamp = s.stamp();
+        }
+        snapshot = new Snapshot(s.users(), stamp, now);
       }
       return snapshot.users();
     }
   }
 
+  /** How many times a changed users file could not be read and was ignored. */
+  public long reloadFailures() {
+    return reloadFailures.get();
+  }
+
   /** Adds or replaces {@code user} and writes the file. */
-  public synchronized void put(User user) throws UserStoreException {
-    Map<String, User> users = new TreeMap<>(parse());
-    users.put(user.name(), user);
-    write(users);
+  public void put(User user) throws UserStoreException {
+    change(
+        users -> {
+          users.put(user.name(), user);
+          return true;
+        });
   }
 
   /**
@@ -118,13 +131,68 @@ public final class UserStore {
    *
    * @return whether there was such a user
    */
-  public synchronized boolean remove(String name) throws UserStoreException {
-    Map<String, User> users = new TreeMap<>(parse());
-    if (users.remove(name.strip().toLowerCase(java.util.Locale.ROOT)) == null) {
-      return false;
+  public boolean remove(String name) throws UserStoreException {
+    String n = name.strip().toLowerCase(Locale.ROOT);
+    return change(users -> users.remove(n) != null);
+  }
+
+  /**
+   * Changes one user as the file says now, and writes the file; reading, changing and writing hold
+   * the lock, so a concurrent change by the other process is not lost.
+   *
+   * @return the user as changed, or empty when there is no such user (nothing is written)
+   */
+  public Optional<User> update(String name, UnaryOperator<User> change) throws UserStoreException {
+    String n = name.strip().toLowerCase(Locale.ROOT);
+    User[] result = new User[1];
+    change(
+        users -> {
+          User u = users.get(n);
+          if (u == null) {
+            return false;
+          }
+          result[0] = change.apply(u);
+          users.put(n, result[0]);
+          return true;
+        });
+    return Optional.ofNullable(result[0]);
+  }
+
+  private interface Change {
+    /** Changes {@code users} in place; returns whether to write them. */
+    boolean apply(Map<String, User> users);
+  }
+
+  private synchronized boolean change(Change c) throws UserStoreException {
+    try {
+      if (file.getParent() != null) {
+        AtomicFiles.createPrivateDirectories(file.getParent());
+      }
+      Path lock = file.resolveSibling(file.getFileName() + ".lock");
+      try (FileChannel ch =
+              FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+          FileLock held = ch.lock()) {
+        Map<String, User> users = new TreeMap<>(parse().users());
+        if (!c.apply(users)) {
+          return false;
+        }
+        String text = UsersFile.write(users);
+        AtomicFiles.writePrivate(file, text.getBytes(StandardCharsets.UTF_8));
+        snapshot = new Snapshot(Map.copyOf(users), stamp(), clock.instant());
+        return true;
+      }
+    } catch (IOException e) {
+      throw new UserStoreException(file + ": cannot write: " + e.getMessage(), e);
     }
-    write(users);
-    return true;
+  }
+
+  private void warnIfEmpty(UsersFile.Contents c) {
+    if (c.empty()) {
+      log.warn(
+          "users file {} names no user: every login fails; ACTION: add one with mailseal users"
+              + " add",
+          Files.exists(file) ? "" + file : file + " (missing)");
+    }
   }
 
   private String stamp() throws UserStoreException {
@@ -138,100 +206,33 @@ public final class UserStore {
     }
   }
 
-  private Map<String, User> parse() throws UserStoreException {
-    JsonNode root;
+  private UsersFile.Contents parse() throws UserStoreException {
+    byte[] bytes;
     try {
-      if (!Files.exists(file)) {
-        return Map.of();
-      }
-      root = YAML.readTree(Files.readString(file, StandardCharsets.UTF_8));
+      bytes = Files.readAllBytes(file);
+    } catch (NoSuchFileException e) {
+      return new UsersFile.Contents(Map.of(), true);
     } catch (IOException e) {
-      throw new UserStoreException(file + ": not valid YAML: " + firstLine(e.getMessage()), e);
+      throw new UserStoreException(file + ": cannot read: " + e.getMessage(), e);
     }
-    Map<String, User> users = new TreeMap<>();
-    if (root == null || root.isMissingNode() || root.isNull()) {
-      return users;
-    }
-    JsonNode list = root.get("users");
-    if (list == null || list.isNull()) {
-      return users;
-    }
-    if (!list.isObject()) {
-      throw new UserStoreException(file + ": users: must be a map of user name to settings");
-    }
-    Iterator<Map.Entry<String, JsonNode>> it = list.fields();
-    while (it.hasNext()) {
-      Map.Entry<String, JsonNode> e = it.next();
-      String name = e.getKey();
-      JsonNode u = e.getValue();
-      String where = file + ": users." + name;
-      if (u == null || !u.isObject()) {
-        throw new UserStoreException(where + ": must be a map with password and allow");
+    java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes);
+    java.nio.CharBuffer out = java.nio.CharBuffer.allocate(bytes.length);
+    CoderResult r =
+        StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT)
+            .decode(in, out, true);
+    if (r.isError()) {
+      int line = 1;
+      int column = 1;
+      for (int i = 0; i < in.position(); i++) {
+        column = bytes[i] == '\n' ? 1 : column + 1;
+        line += bytes[i] == '\n' ? 1 : 0;
       }
-      JsonNode pw = u.get("password");
-      if (pw == null || !pw.isTextual() || !pw.asText().startsWith("$")) {
-        throw new UserStoreException(
-            where
-                + ".password: must be a password hash; set it with: mailseal users passwd "
-                + name);
-      }
-      List<SenderPattern> allowed = new ArrayList<>();
-      JsonNode allow = u.get("allow");
-      if (allow != null && allow.isArray()) {
-        for (JsonNode a : allow) {
-          try {
-            allowed.add(SenderPattern.parse(a.asText()));
-          } catch (IllegalArgumentException ex) {
-            throw new UserStoreException(where + ".allow: " + ex.getMessage());
-          }
-        }
-      } else if (allow != null) {
-        throw new UserStoreException(where + ".allow: must be a list of senders");
-      }
-      for (Iterator<String> keys = u.fieldNames(); keys.hasNext(); ) {
-        String k = keys.next();
-        if (!k.equals("password") && !k.equals("allow")) {
-          throw new UserStoreException(where + "." + k + ": unknown key (password, allow)");
-        }
-      }
-      try {
-        User user = new User(name, pw.asText(), allowed);
-        users.put(user.name(), user);
-      } catch (IllegalArgumentException ex) {
-        throw new UserStoreException(where + ": " + ex.getMessage());
-      }
+      throw new UserStoreException(file + ":" + line + ":" + column + ": not UTF-8 text");
     }
-    return users;
-  }
-
-  private void write(Map<String, User> users) throws UserStoreException {
-    ObjectNode root = YAML.createObjectNode();
-    ObjectNode list = root.putObject("users");
-    for (User u : users.values()) {
-      ObjectNode n = list.putObject(u.name());
-      n.put("password", u.passwordHash());
-      ArrayNode allow = n.putArray("allow");
-      u.allowed().forEach(p -> allow.add(p.toString()));
-    }
-    try {
-      String text =
-          "# mailseal users: written by `mailseal users add|passwd|remove`.\n"
-              + YAML.writeValueAsString(root);
-      if (file.getParent() != null) {
-        AtomicFiles.createPrivateDirectories(file.getParent());
-      }
-      AtomicFiles.writePrivate(file, text.getBytes(StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      throw new UserStoreException(file + ": cannot write: " + e.getMessage(), e);
-    }
-    snapshot = new Snapshot(Map.copyOf(users), stamp(), clock.instant());
-  }
-
-  private static String firstLine(String s) {
-    if (s == null) {
-      return "";
-    }
-    int nl = s.indexOf('\n');
-    return nl < 0 ? s : s.substring(0, nl);
+    String text = out.flip().toString();
+    return UsersFile.read(file, text);
   }
 }

@@ -58,7 +58,8 @@ final class DmarcCommand {
       description = {
         "Find DOMAIN's DMARC policy (RFC 9989 tree walk), lint it, and say which step of the",
         "ramp p=none -> p=quarantine -> p=reject it is on. Exits 1 when there is no record or it",
-        "does not parse."
+        "does not parse. When reports have been imported (dmarc import, dmarc fetch), says too",
+        "whether they show the next step is safe."
       })
   static final class Check implements Callable<Integer> {
     @Parameters(paramLabel = "DOMAIN")
@@ -66,13 +67,41 @@ final class DmarcCommand {
 
     @Mixin DnsServerOption dns;
 
+    @Mixin ReportOptions reports;
+
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
       DnsLookup lookup = dns.lookup();
       String d = KeysCommand.domain(domain);
-      return run(lookup, d, spec.commandLine().getOut());
+      int code = run(lookup, d, spec.commandLine().getOut());
+      Clock clock = Clock.systemUTC();
+      ReportHistory history;
+      try {
+        DomainFacts facts = reports.facts(d, clock);
+        history =
+            new ReportHistory(
+                reports.store(clock), new ReportAnalyzer(SourceLookup.NONE), x -> facts, clock);
+      } catch (RelayException | CliException e) {
+        // The check stands on DNS alone; reports are a bonus when they can be read.
+        return code;
+      }
+      verdict(history, d, spec.commandLine().getOut());
+      return code;
+    }
+
+    /** The ramp verdict from the stored reports, when there are any for {@code domain}. */
+    static void verdict(ReportHistory history, String domain, PrintWriter out) {
+      try {
+        DomainReport r = history.report(domain, Duration.ofDays(30));
+        if (r.verdict().current().isPresent()) {
+          out.println("reports: " + r.verdict().summary());
+        }
+      } catch (ReportStoreException e) {
+        out.println("reports: cannot be read: " + e.getMessage());
+      }
+      out.flush();
     }
 
     static int run(DnsLookup lookup, String domain, PrintWriter out) {

@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
       KeysCommand.class,
       DnsCommand.class,
       ConfigCommand.class,
+      SmarthostCommand.class,
       SpfCommand.class,
       DmarcCommand.class,
       QueueCommand.class,

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -42,7 +43,12 @@ import picocli.CommandLine.Spec;
       UsersCommand.Add.class,
       UsersCommand.Passwd.class,
       UsersCommand.Remove.class,
-      UsersCommand.ListUsers.class
+      UsersCommand.ListUsers.class,
+      UserAccountCommands.Show.class,
+      UserAccountCommands.Admin.class,
+      UserAccountCommands.Suspend.class,
+      UserAccountCommands.Resume.class,
+      AppPasswordCommand.class
     })
 final class UsersCommand {
   private UsersCommand() {}
@@ -107,6 +113,32 @@ final class UsersCommand {
     }
   }
 
+  /** Changes one user in the file; a missing user or a refused change is a one-line error. */
+  static User update(FileOption file, String email, java.util.function.UnaryOperator<User> f) {
+    String n = name(email);
+    try {
+      return file.open().update(n, f).orElseThrow(() -> new CliException("no user " + n));
+    } catch (UserStoreException e) {
+      throw new CliException(e.getMessage());
+    } catch (IllegalArgumentException e) {
+      throw new CliException(e.getMessage());
+    }
+  }
+
+  /** The user as the file says now. */
+  static User find(FileOption file, String email) {
+    String n = name(email);
+    try {
+      User u = file.open().load().get(n);
+      if (u == null) {
+        throw new CliException("no user " + n);
+      }
+      return u;
+    } catch (UserStoreException e) {
+      throw new CliException(e.getMessage());
+    }
+  }
+
   static String name(String text) {
     try {
       return MailAddress.parse(text).address();
@@ -145,6 +177,11 @@ final class UsersCommand {
         description = "Senders the user may use: addresses, domains, *.domain (default: EMAIL).")
     List<String> allow;
 
+    @Option(
+        names = "--admin",
+        description = "The user may use the owner's dashboard (default: no).")
+    boolean admin;
+
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
@@ -164,8 +201,15 @@ final class UsersCommand {
           throw new CliException(n + " already exists; use users passwd to change the password");
         }
         PrintWriter out = spec.commandLine().getOut();
-        store.put(new User(n, hash(password.read(out)), patterns));
-        out.println("added " + n + " allowed " + patterns + " in " + store.file());
+        store.put(new User(n, hash(password.read(out)), patterns).withAdmin(admin));
+        out.println(
+            "added "
+                + n
+                + (admin ? " (admin)" : "")
+                + " allowed "
+                + patterns
+                + " in "
+                + store.file());
         out.flush();
       } catch (UserStoreException e) {
         throw new CliException(e.getMessage());
@@ -192,13 +236,19 @@ final class UsersCommand {
       String n = name(email);
       UserStore store = file.open();
       try {
-        Optional<User> u = Optional.ofNullable(store.load().get(n));
-        if (u.isEmpty()) {
+        if (!store.load().containsKey(n)) {
           throw new CliException("no user " + n);
         }
         PrintWriter out = spec.commandLine().getOut();
-        store.put(new User(n, hash(password.read(out)), u.get().allowed()));
-        out.println("password changed for " + n);
+        String hash = hash(password.read(out));
+        Instant now = Instant.now();
+        Optional<User> u = store.update(n, x -> x.withPassword(hash, now));
+        out.println(
+            "password changed for "
+                + n
+                + " (credential version "
+                + u.orElseThrow(() -> new CliException("no user " + n)).credentialVersion()
+                + "; app passwords unchanged)");
         out.flush();
       } catch (UserStoreException e) {
         throw new CliException(e.getMessage());
@@ -246,7 +296,13 @@ final class UsersCommand {
       PrintWriter out = spec.commandLine().getOut();
       try {
         for (User u : file.open().load().values()) {
-          out.println(u.name() + "  allow=" + u.allowed());
+          out.println(
+              u.name()
+                  + "  allow="
+                  + u.allowed()
+                  + (u.admin() ? "  admin" : "")
+                  + (u.appPasswords().isEmpty() ? "" : "  app-passwords=" + u.appPasswords().size())
+                  + (u.suspended().isPresent() ? "  SUSPENDED" : ""));
         }
       } catch (UserStoreException e) {
         throw new CliException(e.getMessage());

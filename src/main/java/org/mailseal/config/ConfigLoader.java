@@ -4,6 +4,8 @@ package org.mailseal.config;
 import java.io.IOException;
 import java.io.Reader;
 import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -25,6 +27,7 @@ import org.mailseal.config.MailsealConfig.SmarthostTls;
 import org.mailseal.config.MailsealConfig.SpfStance;
 import org.mailseal.keys.KeyAlgorithm;
 import org.mailseal.keys.SelectorTemplate;
+import org.mailseal.oauth.Provider;
 import org.quartz.CronExpression;
 
 /**
@@ -86,7 +89,8 @@ public final class ConfigLoader {
             server.string("hostname", "localhost"),
             server.bool("received-client-ip", true),
             server.bool("relay-unsigned", false),
-            server.duration("shutdown-grace", Duration.ofSeconds(30)));
+            server.duration("shutdown-grace", Duration.ofSeconds(30)),
+            server.bool("received-auth", false));
     server.finish();
 
     Fields tls = top.section("tls");
@@ -144,7 +148,15 @@ public final class ConfigLoader {
             limits.duration("data-timeout", fallback.dataTimeout()),
             (int) Math.min(Integer.MAX_VALUE, limits.size("header-size", fallback.headerSize())),
             limits.integer("line-length", fallback.lineLength(), 0, 1_000_000),
-            limits.integer("messages-per-hour", fallback.messagesPerHour(), 1, 10_000_000));
+            limits.integer("messages-per-hour", fallback.messagesPerHour(), 1, 10_000_000),
+            limits.integer("messages-per-day", fallback.messagesPerDay(), 0, 100_000_000),
+            limits.integer("recipients-per-day", fallback.recipientsPerDay(), 0, 100_000_000),
+            limits.integer(
+                "first-time-recipients-per-day",
+                fallback.firstTimeRecipientsPerDay(),
+                0,
+                100_000_000),
+            limits.bool("suspend-on-exceed", fallback.suspendOnExceed()));
     limits.finish();
 
     Fields keys = top.section("keys");
@@ -185,11 +197,7 @@ public final class ConfigLoader {
       web =
           Optional.of(
               new MailsealConfig.Web(
-                  ipAddress(w, "address", "127.0.0.1"),
-                  w.integer("port", 8443, 0, 65535),
-                  w.strings("admins").stream()
-                      .map(n -> n.strip().toLowerCase(Locale.ROOT))
-                      .toList()));
+                  ipAddress(w, "address", "127.0.0.1"), w.integer("port", 8443, 0, 65535)));
       w.finish();
     }
 
@@ -313,28 +321,50 @@ public final class ConfigLoader {
       routes.put(d, rf.choice(name, route));
     }
     rf.finish();
-    Fields sh = f.section("smarthost");
-    String host =
-        route == Route.SMARTHOST || routes.containsValue(Route.SMARTHOST)
-            ? sh.required("host")
-            : sh.string("host", "");
-    SmarthostTls tls = sh.choice("tls", SmarthostTls.STARTTLS);
-    int port = sh.integer("port", tls == SmarthostTls.IMPLICIT ? 465 : 587, 1, 65535);
-    String user = sh.string("username", "");
-    if (!user.isEmpty() && tls == SmarthostTls.NONE) {
-      sh.problem(
-          sh.raw("username"),
-          sh.path("username"),
-          "AUTH would send the password in clear: with a username, tls must be starttls or"
-              + " implicit");
+    MailsealConfig.Smarthost smarthost =
+        smarthost(
+            f.section("smarthost"),
+            route == Route.SMARTHOST || routes.containsValue(Route.SMARTHOST));
+    Fields shs = f.section("smarthosts");
+    Map<String, MailsealConfig.Smarthost> smarthosts = new LinkedHashMap<>();
+    for (String name : shs.keys()) {
+      if (!SMARTHOST_NAME.matcher(name).matches() || "default".equals(name)) {
+        shs.problemAtKey(
+            name, "a smarthost name is lower-case letters, digits and -, and not default");
+        shs.raw(name);
+        continue;
+      }
+      smarthosts.put(name, smarthost(shs.section(name), true));
     }
-    Optional<SecretRef> password = secret(sh, "password");
-    if (!user.isEmpty() && password.isEmpty()) {
-      sh.problem(sh.raw("username"), sh.path("username"), "needs password-env or password-file");
+    shs.finish();
+    Fields sr = f.section("sender-routes");
+    Map<String, String> senderRoutes = new LinkedHashMap<>();
+    for (String key : sr.keys()) {
+      String k = key.toLowerCase(Locale.ROOT);
+      String domain = k.substring(k.lastIndexOf('@') + 1);
+      if (!DOMAIN.matcher(domain).matches() || k.indexOf('@') != k.lastIndexOf('@')) {
+        sr.problemAtKey(key, "not a sender address or domain");
+        sr.raw(key);
+        continue;
+      }
+      String target = sr.string(key, "");
+      if (!"default".equals(target) && !smarthosts.containsKey(target)) {
+        sr.problem(
+            sr.raw(key),
+            sr.path(key),
+            "names no smarthost: use default or one of delivery.smarthosts " + smarthosts.keySet());
+        continue;
+      }
+      senderRoutes.put(k, target);
     }
-    Optional<Path> ca = optionalPath(sh, "ca-file");
-    int pool = sh.integer("pool-size", 4, 1, 100);
-    sh.finish();
+    boolean viaSmarthost = route == Route.SMARTHOST || routes.containsValue(Route.SMARTHOST);
+    if (!senderRoutes.isEmpty() && !viaSmarthost) {
+      f.problemAtKey(
+          "sender-routes", "applies to the smarthost route only: set route or routes to smarthost");
+    } else if (senderRoutes.containsValue("default") && smarthost.host().isEmpty()) {
+      f.problemAtKey("sender-routes", "routes to default, but delivery.smarthost has no host");
+    }
+    sr.finish();
     Fields mx = f.section("mx");
     MailsealConfig.Mx m =
         new MailsealConfig.Mx(
@@ -354,13 +384,100 @@ public final class ConfigLoader {
             : Optional.empty();
     f.finish();
     return new MailsealConfig.Delivery(
-        route,
-        dir,
-        new MailsealConfig.Smarthost(host, port, tls, user, password, ca, pool),
-        m,
-        workers,
-        warn,
-        routes);
+        route, dir, smarthost, m, workers, warn, routes, smarthosts, senderRoutes);
+  }
+
+  private static final Pattern SMARTHOST_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+
+  /** One smarthost: {@code delivery.smarthost} or an entry of {@code delivery.smarthosts}. */
+  private static MailsealConfig.Smarthost smarthost(Fields sh, boolean required) {
+    String host = required ? sh.required("host") : sh.string("host", "");
+    SmarthostTls tls = sh.choice("tls", SmarthostTls.STARTTLS);
+    int port = sh.integer("port", tls == SmarthostTls.IMPLICIT ? 465 : 587, 1, 65535);
+    String user = sh.string("username", "");
+    MailsealConfig.SmarthostAuth auth = sh.choice("auth", MailsealConfig.SmarthostAuth.PASSWORD);
+    if (!user.isEmpty() && tls == SmarthostTls.NONE) {
+      sh.problem(
+          sh.raw("username"),
+          sh.path("username"),
+          "AUTH would send the password in clear: with a username, tls must be starttls or"
+              + " implicit");
+    }
+    Optional<SecretRef> password = secret(sh, "password");
+    Optional<MailsealConfig.OAuth2> oauth2 = Optional.empty();
+    if (auth == MailsealConfig.SmarthostAuth.OAUTH2) {
+      if (user.isEmpty()) {
+        sh.problem(
+            sh.raw("auth"), sh.path("username"), "auth: oauth2 needs the account as username");
+      }
+      if (password.isPresent()) {
+        sh.problemAtKey(
+            sh.has("password-file") ? "password-file" : "password-env",
+            "auth: oauth2 uses oauth2.refresh-token-file, not a password");
+      }
+      oauth2 = Optional.of(oauth2(sh.section("oauth2")));
+    } else {
+      if (sh.has("oauth2")) {
+        sh.problemAtKey("oauth2", "set auth: oauth2 to use it");
+        sh.raw("oauth2");
+      }
+      if (!user.isEmpty() && password.isEmpty()) {
+        sh.problem(sh.raw("username"), sh.path("username"), "needs password-env or password-file");
+      }
+    }
+    Optional<Path> ca = optionalPath(sh, "ca-file");
+    int pool = sh.integer("pool-size", 4, 1, 100);
+    sh.finish();
+    return new MailsealConfig.Smarthost(host, port, tls, user, password, ca, pool, auth, oauth2);
+  }
+
+  private static MailsealConfig.OAuth2 oauth2(Fields o) {
+    Optional<MailsealConfig.OAuthProvider> provider =
+        o.optionalChoice("provider", MailsealConfig.OAuthProvider.GOOGLE);
+    String tenant = o.string("tenant", "organizations");
+    if (o.has("tenant") && !provider.equals(Optional.of(MailsealConfig.OAuthProvider.MICROSOFT))) {
+      o.problemAtKey("tenant", "only provider: microsoft has a tenant");
+    }
+    Optional<Provider> preset = provider.map(p -> Provider.valueOf(p.name()));
+    URI token = uri(o, "token-endpoint", preset.map(p -> p.tokenEndpoint(tenant)));
+    URI authorize =
+        uri(
+            o,
+            "authorization-endpoint",
+            Optional.of(preset.map(p -> p.authorizationEndpoint(tenant)).orElse(token)));
+    String clientId = o.required("client-id");
+    Optional<SecretRef> secret = secret(o, "client-secret");
+    String refresh = o.required("refresh-token-file");
+    String scope = o.string("scope", preset.map(Provider::scope).orElse(""));
+    if (scope.isBlank()) {
+      o.problemMissing("scope", "is required without a provider");
+    }
+    o.finish();
+    return new MailsealConfig.OAuth2(
+        provider, tenant, token, authorize, clientId, secret, Path.of(refresh), scope);
+  }
+
+  /** An https (or, for tests on loopback, http) URL; {@code preset} when absent. */
+  private static URI uri(Fields f, String key, Optional<URI> preset) {
+    String v = f.string(key, null);
+    if (v == null) {
+      if (preset.isEmpty()) {
+        f.problemMissing(key, "is required without a provider");
+        return URI.create("https://invalid.invalid/");
+      }
+      return preset.get();
+    }
+    try {
+      URI u = new URI(v.strip());
+      boolean loopback = "127.0.0.1".equals(u.getHost()) || "localhost".equals(u.getHost());
+      if (!"https".equals(u.getScheme()) && !("http".equals(u.getScheme()) && loopback)) {
+        f.problem(f.raw(key), f.path(key), "must be an https URL, found " + v);
+      }
+      return u;
+    } catch (URISyntaxException e) {
+      f.problem(f.raw(key), f.path(key), "not a URL: " + v);
+      return URI.create("https://invalid.invalid/");
+    }
   }
 
   private static MailsealConfig.Domain domain(String name, Fields f, Duration spoolMaxAge) {

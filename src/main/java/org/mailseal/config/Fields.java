@@ -240,6 +240,11 @@ final class Fields {
     problems.add(new ConfigException.Problem(file, at.line(), at.column(), key, message));
   }
 
+  /** A problem with {@code key} reported at this mapping (the key itself is absent). */
+  void problemMissing(String key, String message) {
+    problem(node, path(key), message);
+  }
+
   void problemAtKey(String key, String message) {
     YamlNode.Key k = keyNode(key);
     problems.add(new ConfigException.Problem(file, k.line(), k.column(), path(key), message));

@@ -82,9 +82,15 @@ public record MailsealConfig(
    * @param relayUnsigned whether mail of a domain without an ACTIVE key is relayed unsigned instead
    *     of refused with 451
    * @param shutdownGrace how long in-flight sessions and deliveries may take after SIGTERM
+   * @param receivedAuth whether the Received field names the authenticated user and the app
+   *     password used (privacy: off by default)
    */
   public record Server(
-      String hostname, boolean receivedClientIp, boolean relayUnsigned, Duration shutdownGrace) {}
+      String hostname,
+      boolean receivedClientIp,
+      boolean relayUnsigned,
+      Duration shutdownGrace,
+      boolean receivedAuth) {}
 
   /**
    * The listeners' certificate. Without {@code certificate} and {@code key}, a self-signed
@@ -140,7 +146,13 @@ public record MailsealConfig(
    * @param headerSize bytes of the header section of a message
    * @param lineLength octets per line of a message, CRLF excluded (RFC 5322 §2.1.1: 998); 0 for no
    *     limit
-   * @param messagesPerHour per authenticated user (450 4.7.1 above)
+   * @param messagesPerHour per authenticated user (450 4.7.1 above), as the next three: a user's
+   *     own limits in the users file take precedence, and 0 is no limit (not for this one)
+   * @param messagesPerDay per user, over a sliding 24 hours
+   * @param recipientsPerDay per user, over a sliding 24 hours
+   * @param firstTimeRecipientsPerDay recipients the user had not sent to before, per 24 hours
+   * @param suspendOnExceed whether a user who reaches a limit is also suspended until {@code
+   *     mailseal users resume}
    */
   public record Limits(
       long messageSize,
@@ -151,7 +163,11 @@ public record MailsealConfig(
       Duration dataTimeout,
       int headerSize,
       int lineLength,
-      int messagesPerHour) {
+      int messagesPerHour,
+      int messagesPerDay,
+      int recipientsPerDay,
+      int firstTimeRecipientsPerDay,
+      boolean suspendOnExceed) {
 
     /** The documented defaults, to change one by one (tests, and the loader's fallbacks). */
     public static Builder builder() {
@@ -169,6 +185,11 @@ public record MailsealConfig(
       private int headerSize = 256 * 1024;
       private int lineLength = 998;
       private int messagesPerHour = 1000;
+      // mox's defaults: 1,000 messages and 200 first-time recipients a day.
+      private int messagesPerDay = 1000;
+      private int recipientsPerDay = 2000;
+      private int firstTimeRecipientsPerDay = 200;
+      private boolean suspendOnExceed = false;
 
       private Builder() {}
 
@@ -217,6 +238,26 @@ public record MailsealConfig(
         return this;
       }
 
+      public Builder messagesPerDay(int v) {
+        messagesPerDay = v;
+        return this;
+      }
+
+      public Builder recipientsPerDay(int v) {
+        recipientsPerDay = v;
+        return this;
+      }
+
+      public Builder firstTimeRecipientsPerDay(int v) {
+        firstTimeRecipientsPerDay = v;
+        return this;
+      }
+
+      public Builder suspendOnExceed(boolean v) {
+        suspendOnExceed = v;
+        return this;
+      }
+
       public Limits build() {
         return new Limits(
             messageSize,
@@ -227,7 +268,11 @@ public record MailsealConfig(
             dataTimeout,
             headerSize,
             lineLength,
-            messagesPerHour);
+            messagesPerHour,
+            messagesPerDay,
+            recipientsPerDay,
+            firstTimeRecipientsPerDay,
+            suspendOnExceed);
       }
     }
   }
@@ -237,16 +282,9 @@ public record MailsealConfig(
 
   /**
    * The owner's dashboard ({@code web:}); absent, it is off. Served over HTTPS with the listeners'
-   * certificate.
-   *
-   * @param admins users of the users file who may log in to it (until the users file carries an
-   *     admin role of its own)
+   * certificate, to users with the admin role.
    */
-  public record Web(String address, int port, List<String> admins) {
-    public Web {
-      admins = List.copyOf(admins);
-    }
-  }
+  public record Web(String address, int port) {}
 
   /** How log lines are written. */
   public record Logging(LogFormat format) {}
@@ -301,6 +339,10 @@ public record MailsealConfig(
    * @param delayWarning after how long a still-undelivered message earns its sender a warning;
    *     empty for none
    * @param routes per recipient domain (lower case), a route other than {@code route}
+   * @param smarthosts named smarthosts besides the default {@code smarthost} ({@code
+   *     delivery.smarthosts})
+   * @param senderRoutes envelope sender address or domain (lower case) to the name of a smarthost
+   *     in {@code smarthosts}, or {@code default} ({@code delivery.sender-routes})
    */
   public record Delivery(
       Route route,
@@ -309,9 +351,25 @@ public record MailsealConfig(
       Mx mx,
       int workers,
       Optional<Duration> delayWarning,
-      Map<String, Route> routes) {
+      Map<String, Route> routes,
+      Map<String, Smarthost> smarthosts,
+      Map<String, String> senderRoutes) {
     public Delivery {
       routes = Collections.unmodifiableMap(new LinkedHashMap<>(routes));
+      smarthosts = Collections.unmodifiableMap(new LinkedHashMap<>(smarthosts));
+      senderRoutes = Collections.unmodifiableMap(new LinkedHashMap<>(senderRoutes));
+    }
+
+    /** Without named smarthosts or sender routes. */
+    public Delivery(
+        Route route,
+        Path fileDirectory,
+        Smarthost smarthost,
+        Mx mx,
+        int workers,
+        Optional<Duration> delayWarning,
+        Map<String, Route> routes) {
+      this(route, fileDirectory, smarthost, mx, workers, delayWarning, routes, Map.of(), Map.of());
     }
 
     /** Whether {@code route} is the default route or the route of some domain. */
@@ -340,6 +398,8 @@ public record MailsealConfig(
    * @param password where the password comes from; absent without AUTH
    * @param caFile PEM certificates to trust instead of the system's
    * @param poolSize connections kept open to the smarthost
+   * @param auth AUTH with the password (when a username is set) or XOAUTH2 with {@code oauth2}
+   * @param oauth2 the OAuth2 client, present exactly when {@code auth} is {@code oauth2}
    */
   public record Smarthost(
       String host,
@@ -348,7 +408,77 @@ public record MailsealConfig(
       String username,
       Optional<SecretRef> password,
       Optional<Path> caFile,
-      int poolSize) {}
+      int poolSize,
+      SmarthostAuth auth,
+      Optional<OAuth2> oauth2) {
+
+    /** A password (or no AUTH) smarthost. */
+    public Smarthost(
+        String host,
+        int port,
+        SmarthostTls tls,
+        String username,
+        Optional<SecretRef> password,
+        Optional<Path> caFile,
+        int poolSize) {
+      this(
+          host,
+          port,
+          tls,
+          username,
+          password,
+          caFile,
+          poolSize,
+          SmarthostAuth.PASSWORD,
+          Optional.empty());
+    }
+  }
+
+  /** {@code delivery.smarthost.auth}. */
+  public enum SmarthostAuth implements Tagged {
+    /** AUTH PLAIN/LOGIN with {@code password-file} or {@code password-env}. */
+    PASSWORD,
+    /** AUTH XOAUTH2 with an access token from {@code oauth2}. */
+    OAUTH2;
+
+    @Override
+    public String tag() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /**
+   * OAuth2 for a smarthost ({@code delivery.smarthost.oauth2}); a {@code provider} preset fills the
+   * endpoints and scope that are not given.
+   *
+   * @param provider the preset, or empty for endpoints given by hand
+   * @param tenant the Microsoft Entra tenant (id or domain; {@code organizations} by default)
+   * @param clientSecret where the client secret comes from; empty for a public client
+   * @param refreshTokenFile where {@code smarthost authorize} stores the refresh token (0600)
+   * @param scope space-separated scopes
+   */
+  public record OAuth2(
+      Optional<OAuthProvider> provider,
+      String tenant,
+      java.net.URI tokenEndpoint,
+      java.net.URI authorizationEndpoint,
+      String clientId,
+      Optional<SecretRef> clientSecret,
+      Path refreshTokenFile,
+      String scope) {}
+
+  /** {@code delivery.smarthost.oauth2.provider}. */
+  public enum OAuthProvider implements Tagged {
+    /** Gmail and Google Workspace. */
+    GOOGLE,
+    /** Microsoft 365. */
+    MICROSOFT;
+
+    @Override
+    public String tag() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
 
   /** {@code delivery.smarthost.tls}. */
   public enum SmarthostTls implements Tagged {

@@ -16,9 +16,10 @@ import java.util.Map;
 /**
  * A YAML document as a tree that remembers where each node was written, so that every error can
  * name its line and column. Jackson's tree model forgets positions; this is built from its
- * streaming parser instead.
+ * streaming parser instead. Public so that other files mailseal reads (the users file) report their
+ * errors the same way.
  */
-sealed interface YamlNode permits YamlNode.Scalar, YamlNode.Mapping, YamlNode.Sequence {
+public sealed interface YamlNode permits YamlNode.Scalar, YamlNode.Mapping, YamlNode.Sequence {
   int line();
 
   int column();
@@ -62,6 +63,14 @@ sealed interface YamlNode permits YamlNode.Scalar, YamlNode.Mapping, YamlNode.Se
       super(message);
       this.line = line;
       this.column = column;
+    }
+
+    public int line() {
+      return line;
+    }
+
+    public int column() {
+      return column;
     }
   }
 

@@ -72,6 +72,17 @@ public final class DeliveryThreads {
     }
   }
 
+  /**
+   * Many messages became due at once (an upstream is back, {@link Upstreams#whenRecovered}): wake
+   * every idle thread, so that they are tried side by side up to the smarthost's pool size.
+   */
+  public void wakeAll() {
+    int idle = threads - work.availablePermits();
+    if (idle > 0) {
+      work.release(idle);
+    }
+  }
+
   /** Lets running attempts finish within {@code grace}, then interrupts what is left. */
   public void stop(Duration grace) {
     stopped = true;

@@ -46,6 +46,8 @@ public final class DeliveryWorker {
   private final Clock clock;
   private final Bouncer bouncer;
   private final Set<QueueId> inFlight = ConcurrentHashMap.newKeySet();
+  private final java.util.Queue<QueueId> released =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
   private final QueueBounce bounces;
 
   private final org.mailseal.metrics.RelayMetrics metrics;
@@ -72,11 +74,38 @@ public final class DeliveryWorker {
     this.bounces = new QueueBounce(spool, bouncer, metrics);
   }
 
-  /** One pass over at most {@code max} due messages; returns how many were attempted. */
+  /**
+   * Makes {@code ids} due at once, whatever their retry time: the upstream they waited for is back
+   * ({@link Upstreams#whenRecovered}). The next {@link #runOnce(int)} calls take them first; wake
+   * the delivery threads after calling this.
+   */
+  public void release(java.util.Collection<QueueId> ids) {
+    released.addAll(ids);
+  }
+
+  /**
+   * One pass over at most {@code max} messages, released ones first, then due ones; returns how
+   * many were attempted.
+   */
   public int runOnce(int max) throws SpoolException {
     Instant now = clock.instant();
     int attempted = 0;
-    for (QueueId id : spool.due(now, max)) {
+    QueueId next;
+    while (attempted < max && (next = released.poll()) != null) {
+      if (!inFlight.add(next)) {
+        continue; // another thread has it
+      }
+      try {
+        Optional<SpoolEntry> found = spool.entry(next);
+        if (found.isPresent()) {
+          attempt(found.get(), now);
+          attempted++;
+        }
+      } finally {
+        inFlight.remove(next);
+      }
+    }
+    for (QueueId id : spool.due(now, Math.max(0, max - attempted))) {
       if (!inFlight.add(id)) {
         continue; // another thread has it
       }

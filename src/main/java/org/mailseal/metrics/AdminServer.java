@@ -25,7 +25,8 @@ import java.util.function.Supplier;
  *   <li>{@code /metrics}: the Prometheus text format, after {@link RelayMetrics#refresh()};
  *   <li>{@code /health}: 200 {@code ok} while the process serves (liveness);
  *   <li>{@code /ready}: 200 {@code ready} when every {@link Readiness} check passes, else 503 with
- *       one line per failing check (readiness).
+ *       one line per failing check (readiness). Notices (a failing upstream: mail is still accepted
+ *       and queued) follow as lines of their own without changing the status.
  * </ul>
  *
  * GET and HEAD only (405 otherwise); other paths are 404. Requests run on two threads with a queue
@@ -56,6 +57,22 @@ public final class AdminServer implements AutoCloseable {
       RelayMetrics metrics,
       List<Readiness> readiness)
       throws IOException {
+    this(address, port, registry, metrics, readiness, List::of);
+  }
+
+  /**
+   * As above, with {@code notices}: lines {@code /ready} adds to its body (after {@code ready} or
+   * the failing checks) without turning 200 into 503, for conditions that degrade delivery while
+   * the relay still accepts and queues mail, such as a smarthost that is down.
+   */
+  public AdminServer(
+      String address,
+      int port,
+      PrometheusMeterRegistry registry,
+      RelayMetrics metrics,
+      List<Readiness> readiness,
+      Supplier<List<String>> notices)
+      throws IOException {
     List<Readiness> checks = List.copyOf(readiness);
     AtomicInteger threads = new AtomicInteger();
     this.executor =
@@ -82,22 +99,30 @@ public final class AdminServer implements AutoCloseable {
               return new Response(200, registry.scrape(), PROMETHEUS_TEXT);
             }));
     http.createContext("/health", exact("/health", () -> new Response(200, "ok\n", TEXT)));
-    http.createContext("/ready", exact("/ready", () -> ready(checks)));
+    http.createContext("/ready", exact("/ready", () -> ready(checks, notices)));
   }
 
   private record Response(int status, String body, String type) {}
 
-  private static Response ready(List<Readiness> checks) {
+  private static Response ready(List<Readiness> checks, Supplier<List<String>> notices) {
     List<String> failing = new ArrayList<>();
     for (Readiness c : checks) {
       if (!c.passes()) {
         failing.add(c.line());
       }
     }
-    if (failing.isEmpty()) {
-      return new Response(200, "ready\n", TEXT);
+    List<String> notes;
+    try {
+      notes = notices.get();
+    } catch (RuntimeException e) {
+      notes = List.of("notices unavailable: " + e.getClass().getSimpleName());
     }
-    return new Response(503, String.join("\n", failing) + "\n", TEXT);
+    StringBuilder tail = new StringBuilder();
+    notes.forEach(n -> tail.append(n).append('\n'));
+    if (failing.isEmpty()) {
+      return new Response(200, "ready\n" + tail, TEXT);
+    }
+    return new Response(503, String.join("\n", failing) + "\n" + tail, TEXT);
   }
 
   /** A handler for exactly {@code path} (contexts match by prefix: {@code /healthz} is a 404). */

@@ -2,6 +2,7 @@
 package org.mailseal.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
@@ -35,7 +36,11 @@ import org.slf4j.LoggerFactory;
  * mailseal_queue_depth                             mailseal_queue_oldest_age_seconds
  * mailseal_key_state{domain,selector,algorithm,state} (1 per key, its current state)
  * mailseal_key_rotation_days{domain,selector}      mailseal_dns_record_ok{name,type} (1 or 0)
+ * mailseal_upstream_up{upstream} (1 or 0)          mailseal_upstream_last_failure{upstream,class} (1)
+ * mailseal_upstream_failures_total{upstream,class}
  * mailseal_dmarc_messages{domain,alignment} (aligned or unaligned, from DMARC aggregate reports)
+ * mailseal_user_limit_exceeded_total{limit}        mailseal_users_suspended_total
+ * mailseal_users_file_errors_total
  * </pre>
  *
  * <p>Gauges are read when scraped. Key and DNS rows come from suppliers that {@link #refresh()}
@@ -86,6 +91,22 @@ public final class RelayMetrics {
   }
 
   /**
+   * One upstream (smarthost) as the metrics show it.
+   *
+   * @param upstream its configured name
+   * @param up false while delivery through it waits for a probe
+   * @param lastFailure the class of its last failure: {@code auth}, {@code tls}, {@code connect},
+   *     {@code 4xx} or {@code 5xx}; empty when it never failed
+   */
+  public record UpstreamStatus(
+      String upstream, boolean up, java.util.Optional<String> lastFailure) {
+    public UpstreamStatus {
+      Objects.requireNonNull(upstream, "upstream");
+      Objects.requireNonNull(lastFailure, "lastFailure");
+    }
+  }
+
+  /**
    * Messages the DMARC aggregate reports counted for one domain over the relay's window.
    *
    * @param domain the domain the reports are about
@@ -112,7 +133,12 @@ public final class RelayMetrics {
   private final MultiGauge dmarcMessages;
   private final Map<String, List<String>> lateKeys = new TreeMap<>();
   private final List<Supplier<? extends Collection<KeyInfo>>> keySources = new ArrayList<>();
+  private final List<Object> held = new ArrayList<>();
   private final List<Supplier<? extends Collection<DnsStatus>>> dnsSources = new ArrayList<>();
+  private final List<Supplier<? extends Collection<UpstreamStatus>>> upstreamSources =
+      new ArrayList<>();
+  private MultiGauge upstreamUp;
+  private MultiGauge upstreamLastFailure;
   private final List<Supplier<? extends Collection<DmarcVolume>>> dmarcSources = new ArrayList<>();
 
   /** Registers the relay's meters on {@code registry}; build it once per registry. */
@@ -239,6 +265,39 @@ public final class RelayMetrics {
     authFailures.increment();
   }
 
+  /**
+   * A user crossed a per-user sending limit ({@code mailseal_user_limit_exceeded_total{limit}},
+   * {@code limit} one of the four limit keys, such as {@code messages-per-day}).
+   */
+  public void userLimitExceeded(String limit) {
+    Counter.builder("mailseal.user.limit.exceeded")
+        .description("Messages or recipients refused because a user crossed a sending limit")
+        .tag("limit", limit)
+        .register(registry)
+        .increment();
+  }
+
+  /** A user suspended for crossing a limit ({@code mailseal_users_suspended_total}). */
+  public void userSuspended() {
+    Counter.builder("mailseal.users.suspended")
+        .description("Users suspended for crossing a sending limit (limits.suspend-on-exceed)")
+        .register(registry)
+        .increment();
+  }
+
+  /**
+   * How many changed users files could not be read and were ignored ({@code
+   * mailseal_users_file_errors_total}), read when scraped.
+   */
+  public void usersFileErrors(Supplier<Number> failures) {
+    synchronized (this) {
+      held.add(failures); // FunctionCounter holds its object weakly
+    }
+    FunctionCounter.builder("mailseal.users.file.errors", failures, f -> f.get().doubleValue())
+        .description("Changed users files that did not parse; the previous users stayed in use")
+        .register(registry);
+  }
+
   /** One recipient accepted by the next hop. */
   public void delivered() {
     delivered.increment();
@@ -306,6 +365,21 @@ public final class RelayMetrics {
     List<DnsStatus> records = new ArrayList<>();
     boolean keysOk = collect(keySources, keys, "keys");
     boolean dnsOk = collect(dnsSources, records, "dns");
+    List<UpstreamStatus> upstreams = new ArrayList<>();
+    if (!upstreamSources.isEmpty() && collect(upstreamSources, upstreams, "upstreams")) {
+      List<MultiGauge.Row<?>> up = new ArrayList<>();
+      List<MultiGauge.Row<?>> failure = new ArrayList<>();
+      for (UpstreamStatus u : upstreams) {
+        up.add(MultiGauge.Row.of(Tags.of("upstream", u.upstream()), u.up() ? 1 : 0));
+        u.lastFailure()
+            .ifPresent(
+                c ->
+                    failure.add(
+                        MultiGauge.Row.of(Tags.of("upstream", u.upstream(), "class", c), 1)));
+      }
+      upstreamUp.register(up, true);
+      upstreamLastFailure.register(failure, true);
+    }
     List<DmarcVolume> volumes = new ArrayList<>();
     if (collect(dmarcSources, volumes, "dmarc")) {
       List<MultiGauge.Row<?>> rows = new ArrayList<>();
@@ -376,5 +450,33 @@ public final class RelayMetrics {
         (d, late) ->
             late.forEach(s -> rows.add(MultiGauge.Row.of(Tags.of("domain", d, "selector", s), 1))));
     dnsLate.register(rows, true);
+  }
+
+  /**
+   * Where upstream health comes from ({@code mailseal_upstream_up}, {@code
+   * mailseal_upstream_last_failure}); read now and on every {@link #refresh()}.
+   */
+  public void upstreams(Supplier<? extends Collection<UpstreamStatus>> source) {
+    synchronized (this) {
+      if (upstreamUp == null) {
+        upstreamUp =
+            MultiGauge.builder("mailseal.upstream.up")
+                .description("1 while delivery through the upstream works, 0 while it waits")
+                .register(registry);
+        upstreamLastFailure =
+            MultiGauge.builder("mailseal.upstream.last.failure")
+                .description("1 for the class of the upstream's last failure")
+                .register(registry);
+      }
+      upstreamSources.add(Objects.requireNonNull(source, "source"));
+    }
+    refresh();
+  }
+
+  /** One failure of {@code upstream}, by class ({@code auth}, {@code tls}, {@code connect}, …). */
+  public void upstreamFailure(String upstream, String failureClass) {
+    registry
+        .counter("mailseal.upstream.failures", "upstream", upstream, "class", failureClass)
+        .increment();
   }
 }

@@ -14,13 +14,14 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.mailseal.auth.Authenticator;
 import org.mailseal.auth.LoginThrottle;
 import org.mailseal.auth.PasswordHasher;
+import org.mailseal.auth.User;
 import org.mailseal.auth.UserStore;
 import org.mailseal.auth.UserStoreException;
 import org.mailseal.config.ConfigLoader;
@@ -28,6 +29,7 @@ import org.mailseal.config.MailsealConfig;
 import org.mailseal.delivery.Bouncer;
 import org.mailseal.delivery.DeliveryThreads;
 import org.mailseal.delivery.DeliveryWorker;
+import org.mailseal.delivery.Upstreams;
 import org.mailseal.dkim.DkimSigner;
 import org.mailseal.keys.DkimKey;
 import org.mailseal.keys.FileKeyStore;
@@ -81,7 +83,21 @@ public final class Relay implements AutoCloseable {
   private Cluster cluster; // null in the embedded default
   private Transports transports;
   private DeliveryThreads delivery;
+  private ScheduledFuture<?> upstreamProbes;
+
+  /**
+   * Probes of upstreams that are down: one may block for an SMTP timeout, so a thread of its own.
+   */
+  private final ScheduledExecutorService probes =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "mailseal-upstream-probe");
+            t.setDaemon(true);
+            return t;
+          });
+
   private RotationWatch rotation;
+  private ReportsWatch reports;
   private volatile boolean stopped;
 
   /**
@@ -166,7 +182,7 @@ public final class Relay implements AutoCloseable {
             new SignedSubmission(signingKeys, spool, config.server().relayUnsigned()),
             config.server().hostname(),
             clock);
-    transports = Transports.build(config, clock, random);
+    transports = Transports.build(config, clock, random, metrics);
     DeliveryWorker worker =
         new DeliveryWorker(spool, transports.transport(), retry(), clock, bouncer, metrics);
     scheduler.scheduleWithFixedDelay(this::applyControl, 0, 500, TimeUnit.MILLISECONDS);
@@ -177,16 +193,28 @@ public final class Relay implements AutoCloseable {
             () -> backlog.progress(spool.depth(), clock.instant()));
     spool.whenStored(delivery::wake);
     delivery.start();
+    // While a smarthost is down its mail waits for one probe instead of being tried message by
+    // message; when the probe answers, every held message is released to the threads at once.
+    Upstreams upstreams = transports.upstreams();
+    upstreams.whenRecovered(
+        ids -> {
+          worker.release(ids);
+          delivery.wakeAll();
+        });
+    upstreamProbes = upstreams.start(probes, Duration.ofSeconds(1));
 
     rotation = new RotationWatch(config, keys, signingKeys, metrics, clock, random, cluster);
     rotation.start();
+
+    reports = ReportsWatch.build(config, cluster, keys, clock);
+    reports.start(scheduler, metrics);
 
     // Before the admin listener: the JDK reads its HTTP servers' TCP_NODELAY switch only once.
     if (config.web().isPresent()) {
       startWeb(config.web().get(), keys, users, authenticator, tls);
     }
     if (config.admin().enabled()) {
-      startAdmin(registry, metrics, keys, signingKeys);
+      startAdmin(registry, metrics, keys, signingKeys, upstreams);
     }
     out.println(
         "mailseal is running: submission "
@@ -210,7 +238,6 @@ public final class Relay implements AutoCloseable {
       Authenticator authenticator,
       ServerTls tls)
       throws RelayException {
-    Set<String> admins = Set.copyOf(w.admins());
     DashboardData data =
         new DashboardData(
             config, keys, new DnsStatusWatch(config, keys, clock), spool, delivery::wake, clock);
@@ -220,7 +247,7 @@ public final class Relay implements AutoCloseable {
               WebOptions.of(InetAddress.getByName(w.address()), w.port()),
               Optional.of(tls.context()),
               data,
-              new UserStoreAdminLogin(authenticator, users, u -> admins.contains(u.name())),
+              new UserStoreAdminLogin(authenticator, users, User::admin),
               clock,
               random);
     } catch (WebException | IOException e) {
@@ -230,7 +257,11 @@ public final class Relay implements AutoCloseable {
   }
 
   private void startAdmin(
-      PrometheusMeterRegistry registry, RelayMetrics metrics, KeyStore keys, SigningKeys signing)
+      PrometheusMeterRegistry registry,
+      RelayMetrics metrics,
+      KeyStore keys,
+      SigningKeys signing,
+      Upstreams upstreams)
       throws RelayException {
     // Only for /metrics: without the admin listener nobody reads it, and serve asks no DNS.
     DnsStatusWatch dns = new DnsStatusWatch(config, keys, clock);
@@ -263,7 +294,9 @@ public final class Relay implements AutoCloseable {
                       () ->
                           "no ACTIVE DKIM key for "
                               + String.join(", ", signing.domainsWithoutKey())
-                              + " (their mail gets 451; see: mailseal keys list)")));
+                              + " (their mail gets 451; see: mailseal keys list)")),
+              // Failing upstreams are told, not failed: mail is still accepted and queued.
+              upstreams::failing);
       admin.start();
     } catch (IOException e) {
       throw new RelayException(
@@ -344,6 +377,10 @@ public final class Relay implements AutoCloseable {
       server.stop(grace);
     }
     scheduler.shutdown();
+    if (upstreamProbes != null) {
+      upstreamProbes.cancel(true);
+    }
+    probes.shutdownNow();
     if (delivery != null) {
       delivery.stop(grace);
     }

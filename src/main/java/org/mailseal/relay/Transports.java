@@ -12,16 +12,16 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import javax.net.ssl.SSLSocketFactory;
 import org.mailseal.config.MailsealConfig;
-import org.mailseal.config.SecretRef;
 import org.mailseal.delivery.ClientTls;
+import org.mailseal.delivery.ConfiguredSmarthosts;
 import org.mailseal.delivery.FileTransport;
 import org.mailseal.delivery.MxTransport;
 import org.mailseal.delivery.RoutingTransport;
-import org.mailseal.delivery.SmarthostTransport;
 import org.mailseal.delivery.Transport;
+import org.mailseal.delivery.Upstreams;
 import org.mailseal.dns.DnsjavaLookup;
+import org.mailseal.metrics.RelayMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,28 +38,45 @@ final class Transports implements AutoCloseable {
 
   private final Transport transport;
   private final List<Transport> all;
+  private final ConfiguredSmarthosts smarthosts;
 
-  private Transports(Transport transport, List<Transport> all) {
+  private Transports(Transport transport, List<Transport> all, ConfiguredSmarthosts smarthosts) {
     this.transport = transport;
     this.all = List.copyOf(all);
+    this.smarthosts = smarthosts;
   }
 
-  static Transports build(MailsealConfig config, Clock clock, SecureRandom random)
+  static Transports build(
+      MailsealConfig config, Clock clock, SecureRandom random, RelayMetrics metrics)
       throws RelayException {
     MailsealConfig.Delivery d = config.delivery();
+    ConfiguredSmarthosts smarthosts;
+    try {
+      // Every named smarthost, the default one, and the sender routes between them.
+      smarthosts = ConfiguredSmarthosts.build(d, config.server().hostname(), clock, metrics);
+    } catch (IOException | IllegalStateException e) {
+      throw new RelayException(
+          RelayException.Kind.CONFIGURATION, "delivery.smarthost: " + e.getMessage(), e);
+    }
     Map<MailsealConfig.Route, Transport> byRoute = new EnumMap<>(MailsealConfig.Route.class);
-    byRoute.put(d.route(), transport(config, d.route(), clock, random));
+    byRoute.put(d.route(), transport(config, d.route(), clock, random, smarthosts));
     Map<String, Transport> byDomain = new HashMap<>();
     for (Map.Entry<String, MailsealConfig.Route> r : d.routes().entrySet()) {
       if (!byRoute.containsKey(r.getValue())) {
-        byRoute.put(r.getValue(), transport(config, r.getValue(), clock, random));
+        byRoute.put(r.getValue(), transport(config, r.getValue(), clock, random, smarthosts));
       }
       byDomain.put(r.getKey(), byRoute.get(r.getValue()));
     }
     Transport main = byRoute.get(d.route());
+    List<Transport> all = new ArrayList<>(byRoute.values());
+    all.remove(smarthosts.transport()); // closed through smarthosts
     return new Transports(
-        byDomain.isEmpty() ? main : new RoutingTransport(main, byDomain),
-        new ArrayList<>(byRoute.values()));
+        byDomain.isEmpty() ? main : new RoutingTransport(main, byDomain), all, smarthosts);
+  }
+
+  /** The health of every smarthost, which the relay probes while one is down. */
+  Upstreams upstreams() {
+    return smarthosts.upstreams();
   }
 
   /** What delivery hands every message to. */
@@ -68,12 +85,16 @@ final class Transports implements AutoCloseable {
   }
 
   private static Transport transport(
-      MailsealConfig config, MailsealConfig.Route route, Clock clock, SecureRandom random)
+      MailsealConfig config,
+      MailsealConfig.Route route,
+      Clock clock,
+      SecureRandom random,
+      ConfiguredSmarthosts smarthosts)
       throws RelayException {
     MailsealConfig.Delivery d = config.delivery();
     return switch (route) {
       case FILE -> new FileTransport(d.fileDirectory());
-      case SMARTHOST -> smarthost(config);
+      case SMARTHOST -> smarthosts.transport();
       case MX ->
           new MxTransport(
               new MxTransport.Settings(
@@ -90,39 +111,6 @@ final class Transports implements AutoCloseable {
     };
   }
 
-  private static Transport smarthost(MailsealConfig config) throws RelayException {
-    MailsealConfig.Smarthost sh = config.delivery().smarthost();
-    Optional<String> password;
-    SSLSocketFactory trust;
-    try {
-      password = sh.password().map(SecretRef::resolve);
-      trust =
-          sh.caFile().isPresent()
-              ? ClientTls.fromCaFile(sh.caFile().get())
-              : ClientTls.systemTrust();
-    } catch (IllegalStateException | IOException e) {
-      throw new RelayException(
-          RelayException.Kind.CONFIGURATION, "delivery.smarthost: " + e.getMessage(), e);
-    }
-    SmarthostTransport.Security security =
-        switch (sh.tls()) {
-          case STARTTLS -> SmarthostTransport.Security.STARTTLS;
-          case IMPLICIT -> SmarthostTransport.Security.IMPLICIT;
-          case NONE -> SmarthostTransport.Security.NONE;
-        };
-    return new SmarthostTransport(
-        new SmarthostTransport.Settings(
-            sh.host(),
-            sh.port(),
-            security,
-            sh.username().isEmpty() ? Optional.empty() : Optional.of(sh.username()),
-            password,
-            trust,
-            sh.poolSize(),
-            UPSTREAM_TIMEOUT,
-            config.server().hostname()));
-  }
-
   /** The first configured egress address; the others are for SPF only. */
   private static Optional<InetAddress> firstAddress(List<String> literals) throws RelayException {
     try {
@@ -137,6 +125,7 @@ final class Transports implements AutoCloseable {
 
   @Override
   public void close() {
+    smarthosts.close();
     for (Transport t : all) {
       if (t instanceof AutoCloseable c) {
         try {

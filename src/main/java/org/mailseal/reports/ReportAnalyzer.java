@@ -148,6 +148,12 @@ public final class ReportAnalyzer {
       return new Classification.AuthorisedService(
           "DKIM selector " + String.join(", ", t.otherSelectors) + " (not mailseal's)");
     }
+    if (!t.unreportedSelectors.isEmpty()) {
+      return new Classification.AuthorisedService(
+          "DKIM pass for d="
+              + String.join(", d=", t.unreportedSelectors)
+              + " (selector not reported)");
+    }
     if (!t.spfAlignedDomains.isEmpty()) {
       Optional<String> include = lookup.spfInclude(facts.domain(), t.ip);
       return new Classification.AuthorisedService(
@@ -175,6 +181,7 @@ public final class ReportAnalyzer {
     final Set<String> spf = new TreeSet<>();
     final Set<String> ownSelectors = new TreeSet<>();
     final Set<String> otherSelectors = new TreeSet<>();
+    final Set<String> unreportedSelectors = new TreeSet<>();
     final Set<String> spfAlignedDomains = new TreeSet<>();
     final Set<String> otherDkimPass = new TreeSet<>();
     long messages;
@@ -206,11 +213,12 @@ public final class ReportAnalyzer {
                 + " "
                 + d.result());
         if (dkimAligned(facts, row, d)) {
-          if (facts.ownSelectors().contains(d.selector())) {
+          if (d.selector().isEmpty()) {
+            unreportedSelectors.add(d.domain());
+          } else if (facts.ownSelectors().contains(d.selector())) {
             ownSelectors.add(d.selector());
           } else {
-            otherSelectors.add(
-                d.selector().isEmpty() ? "not reported, d=" + d.domain() : d.selector());
+            otherSelectors.add(d.selector());
           }
         } else if (d.pass()) {
           otherDkimPass.add(d.domain());

@@ -39,6 +39,11 @@ public final class ReportParser {
 
   private static final Pattern IP_LITERAL = Pattern.compile("[0-9a-fA-F:.]+");
 
+  /** A host name (letters, digits, hyphens; underscores too, as some names carry them). */
+  private static final Pattern DOMAIN =
+      Pattern.compile(
+          "([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?\\.)*[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?");
+
   private final ReportLimits limits;
   private final XMLInputFactory factory;
 
@@ -92,12 +97,9 @@ public final class ReportParser {
   }
 
   /** One pass over one document. */
-  private final class Document {
-    private final XMLStreamReader x;
-    private String namespace = "";
-
+  private final class Document extends XmlCursor {
     Document(XMLStreamReader x) {
-      this.x = x;
+      super(x);
     }
 
     AggregateReport feedback() throws XMLStreamException, ReportFormatException {
@@ -204,10 +206,17 @@ public final class ReportParser {
       if (blank(domain)) {
         throw missing("policy_published/domain");
       }
+      String d = lower(domain);
+      if (d.endsWith(".")) {
+        d = d.substring(0, d.length() - 1);
+      }
+      if (!DOMAIN.matcher(d).matches()) {
+        throw new ReportFormatException("policy_published/domain: not a domain name: " + domain);
+      }
       if (blank(p)) {
         throw missing("policy_published/p");
       }
-      return new PublishedPolicy(domain, adkim, aspf, p, sp, testing);
+      return new PublishedPolicy(d, adkim, aspf, p, sp, testing);
     }
 
     Row record() throws XMLStreamException, ReportFormatException {
@@ -309,76 +318,6 @@ public final class ReportParser {
         throw missing("auth_results/spf/" + (blank(domain) ? "domain" : "result"));
       }
       return new SpfResult(domain, scope, result);
-    }
-
-    /**
-     * Moves to the next child element of the current one; false at the current one's end tag.
-     * Elements of another namespace are skipped here.
-     */
-    boolean child() throws XMLStreamException {
-      while (x.hasNext()) {
-        int e = x.next();
-        if (e == XMLStreamConstants.START_ELEMENT) {
-          String ns = Objects.requireNonNullElse(x.getNamespaceURI(), "");
-          if (ns.equals(namespace) || ns.isEmpty()) {
-            return true;
-          }
-          skip();
-        } else if (e == XMLStreamConstants.END_ELEMENT) {
-          return false;
-        }
-      }
-      return false;
-    }
-
-    String name() {
-      return x.getLocalName();
-    }
-
-    /** The text of the current element, stripped; the reader ends on its end tag. */
-    String text() throws XMLStreamException, ReportFormatException {
-      String element = x.getLocalName();
-      StringBuilder b = new StringBuilder();
-      while (true) {
-        int e = x.next();
-        switch (e) {
-          case XMLStreamConstants.CHARACTERS,
-              XMLStreamConstants.CDATA,
-              XMLStreamConstants.SPACE,
-              XMLStreamConstants.ENTITY_REFERENCE -> {
-            if (e == XMLStreamConstants.ENTITY_REFERENCE) {
-              throw new ReportFormatException("entity reference &" + x.getLocalName() + ";");
-            }
-            if (b.length() + x.getTextLength() > MAX_TEXT) {
-              throw new ReportFormatException(
-                  "<" + element + "> longer than " + MAX_TEXT + " characters");
-            }
-            b.append(x.getTextCharacters(), x.getTextStart(), x.getTextLength());
-          }
-          case XMLStreamConstants.END_ELEMENT -> {
-            return b.toString().strip();
-          }
-          case XMLStreamConstants.START_ELEMENT ->
-              throw new ReportFormatException(
-                  "<" + element + "> holds an element <" + x.getLocalName() + ">, not text");
-          default -> {
-            // comments and processing instructions inside text
-          }
-        }
-      }
-    }
-
-    /** Skips the current element and everything in it. */
-    void skip() throws XMLStreamException {
-      int depth = 1;
-      while (depth > 0 && x.hasNext()) {
-        int e = x.next();
-        if (e == XMLStreamConstants.START_ELEMENT) {
-          depth++;
-        } else if (e == XMLStreamConstants.END_ELEMENT) {
-          depth--;
-        }
-      }
     }
   }
 

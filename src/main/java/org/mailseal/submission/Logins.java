@@ -14,8 +14,9 @@ public interface Logins {
 
   /**
    * @param user the canonical user name, as the sender policy knows it
+   * @param appPassword the name of the app password used, empty for the main password
    */
-  record Accepted(String user) implements Result {}
+  record Accepted(String user, java.util.Optional<String> appPassword) implements Result {}
 
   /**
    * @param code 535 for bad credentials, 454 or 421 when throttled or locked out

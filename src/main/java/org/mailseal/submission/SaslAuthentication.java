@@ -48,7 +48,7 @@ final class SaslAuthentication implements AuthenticationHandlerFactory {
   private final class Handler implements AuthenticationHandler {
     private String mechanism;
     private String user;
-    private String identity;
+    private Logins.Accepted identity;
 
     @Override
     public Optional<String> auth(String clientInput, MessageContext context)
@@ -112,7 +112,7 @@ final class SaslAuthentication implements AuthenticationHandlerFactory {
         InetAddress client = ((InetSocketAddress) context.getRemoteAddress()).getAddress();
         Logins.Result result = logins.login(name, chars, client);
         if (result instanceof Logins.Accepted a) {
-          identity = a.user();
+          identity = a;
           return Optional.empty();
         }
         Logins.Refused r = (Logins.Refused) result;
@@ -125,6 +125,7 @@ final class SaslAuthentication implements AuthenticationHandlerFactory {
       }
     }
 
+    /** The {@link Logins.Accepted} of the session's login, or null before it. */
     @Override
     public Object getIdentity() {
       return identity;

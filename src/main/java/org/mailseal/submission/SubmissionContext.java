@@ -3,9 +3,9 @@ package org.mailseal.submission;
 
 import java.nio.file.Path;
 import java.util.List;
+import org.mailseal.auth.AccountLimits;
 import org.mailseal.auth.UserStore;
 import org.mailseal.metrics.RelayMetrics;
-import org.mailseal.policy.RateLimiter;
 import org.mailseal.policy.SenderPattern;
 import org.mailseal.policy.SenderPolicy;
 import org.mailseal.spool.Spool;
@@ -18,7 +18,7 @@ import org.mailseal.spool.Spool;
 record SubmissionContext(
     UserStore users,
     SenderPolicy policy,
-    RateLimiter rateLimiter,
+    AccountLimits accounts,
     SigningKeys keys,
     Limits limits,
     boolean relayUnsigned,

@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.mailseal.auth.AccountLimits;
 import org.mailseal.auth.User;
 import org.mailseal.dkim.DkimSignException;
 import org.mailseal.dkim.SignedHeaders;
@@ -41,6 +42,7 @@ final class SubmissionHandler implements MessageHandler {
   private final MessageContext session;
   private final boolean trusted;
   private String sender;
+  private User account;
   private final List<String> recipients = new ArrayList<>();
 
   SubmissionHandler(SubmissionContext ctx, MessageContext session, boolean trusted) {
@@ -54,7 +56,25 @@ final class SubmissionHandler implements MessageHandler {
     if (trusted) {
       return "";
     }
-    return session.getAuthenticationHandler().map(h -> (String) h.getIdentity()).orElse("");
+    return login().map(Logins.Accepted::user).orElse("");
+  }
+
+  /** The session's login, if it authenticated. */
+  private Optional<Logins.Accepted> login() {
+    return session
+        .getAuthenticationHandler()
+        .map(h -> h.getIdentity())
+        .filter(Logins.Accepted.class::isInstance)
+        .map(Logins.Accepted.class::cast);
+  }
+
+  /** The authenticated user as the users file says now (it may have changed). */
+  private User user() throws RejectException {
+    Optional<User> u = ctx.users().find(userName());
+    if (u.isEmpty()) {
+      throw reject(new SmtpReply(550, "5.7.1", "User " + userName() + " no longer exists"));
+    }
+    return u.get();
   }
 
   /** What the user may send as now (re-read: the users file may have changed). */
@@ -62,11 +82,7 @@ final class SubmissionHandler implements MessageHandler {
     if (trusted) {
       return ctx.trustedSenders();
     }
-    Optional<User> u = ctx.users().find(userName());
-    if (u.isEmpty()) {
-      throw reject(new SmtpReply(550, "5.7.1", "User " + userName() + " no longer exists"));
-    }
-    return u.get().allowed();
+    return user().allowed();
   }
 
   @Override
@@ -79,9 +95,10 @@ final class SubmissionHandler implements MessageHandler {
       throw rejected("mail-from", refused.get());
     }
     if (!trusted) {
-      Optional<SmtpReply> rate = ctx.rateLimiter().check(userName());
-      if (rate.isPresent()) {
-        throw rejected("rate", rate.get());
+      account = user();
+      Optional<AccountLimits.Refusal> limit = ctx.accounts().mailFrom(account);
+      if (limit.isPresent()) {
+        throw limited(limit.get());
       }
     }
     try {
@@ -93,11 +110,28 @@ final class SubmissionHandler implements MessageHandler {
 
   @Override
   public void recipient(String recipient) throws RejectException {
+    String address;
     try {
-      recipients.add(MailAddress.parse(recipient).address());
+      address = MailAddress.parse(recipient).address();
     } catch (MailAddress.Invalid e) {
       throw rejected("rcpt", e.reply());
     }
+    if (!trusted) {
+      Optional<AccountLimits.Refusal> limit = ctx.accounts().recipient(user(), recipients, address);
+      if (limit.isPresent()) {
+        throw limited(limit.get());
+      }
+    }
+    recipients.add(address);
+  }
+
+  /** Counts a sending-limit refusal in the metrics, then refuses. */
+  private RejectException limited(AccountLimits.Refusal r) {
+    r.limit().ifPresent(l -> ctx.metrics().userLimitExceeded(l.key()));
+    if (r.suspendedNow()) {
+      ctx.metrics().userSuspended();
+    }
+    return rejected(r.limit().isPresent() ? "limit" : "suspended", r.reply());
   }
 
   @Override
@@ -135,7 +169,14 @@ final class SubmissionHandler implements MessageHandler {
                 "4.7.0",
                 "No active DKIM key for " + fromAddress.domain() + " yet; try again later"));
       }
-      byte[] prefix = ctx.trace().fields(session, head, userName(), recipients);
+      byte[] prefix =
+          ctx.trace()
+              .fields(
+                  session,
+                  head,
+                  userName(),
+                  login().flatMap(Logins.Accepted::appPassword),
+                  recipients);
       InputStream message =
           new SequenceInputStream(
               new ByteArrayInputStream(concat(prefix, head.bytes(), head.hasBody())), body);
@@ -159,8 +200,9 @@ final class SubmissionHandler implements MessageHandler {
                       out.write(signature.bytes());
                       buffer.writeTo(out);
                     });
-        if (!trusted) {
-          ctx.rateLimiter().accepted(userName());
+        if (account != null) {
+          // The user as of MAIL FROM: the message is stored, so nothing here may refuse it.
+          ctx.accounts().accepted(account, recipients);
         }
         ctx.metrics()
             .accepted(

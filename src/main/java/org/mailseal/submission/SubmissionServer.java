@@ -12,13 +12,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Predicate;
+import org.mailseal.auth.AccountLimits;
 import org.mailseal.auth.Authenticator;
 import org.mailseal.auth.UserStore;
 import org.mailseal.config.MailsealConfig;
 import org.mailseal.metrics.RelayMetrics;
-import org.mailseal.policy.RateLimiter;
 import org.mailseal.policy.SenderPattern;
 import org.mailseal.policy.SenderPolicy;
+import org.mailseal.policy.SendingLimit;
+import org.mailseal.policy.SendingLimits;
+import org.mailseal.policy.UserLimiter;
 import org.mailseal.spool.Spool;
 import org.mailseal.tls.ServerTls;
 import org.slf4j.Logger;
@@ -51,6 +54,7 @@ public final class SubmissionServer {
    * @param receivedClientIp whether the Received field names the client's address
    * @param relayUnsigned whether a domain without an ACTIVE key is relayed unsigned (else 451)
    * @param domains the signing domains (what the trusted listener may send as)
+   * @param receivedAuth whether the Received field names the user and the app password used
    */
   public record Options(
       String hostname,
@@ -59,7 +63,8 @@ public final class SubmissionServer {
       MailsealConfig.Listeners listeners,
       MailsealConfig.Limits limits,
       List<String> domains,
-      List<String> parked) {
+      List<String> parked,
+      boolean receivedAuth) {
     public Options {
       domains = List.copyOf(domains);
       parked = List.copyOf(parked);
@@ -84,7 +89,8 @@ public final class SubmissionServer {
           c.listeners(),
           c.limits(),
           c.domainNames(),
-          c.parkedDomainNames());
+          c.parkedDomainNames(),
+          c.server().receivedAuth());
     }
   }
 
@@ -115,17 +121,19 @@ public final class SubmissionServer {
         new SubmissionContext(
             p.users(),
             new SenderPolicy(signed, c::isParked),
-            new RateLimiter(limits.messagesPerHour(), p.clock()),
+            accountLimits(p.users(), limits, p.clock()),
             p.keys(),
             new SubmissionContext.Limits(
                 limits.messageSize(), limits.headerSize(), limits.lineLength()),
             c.relayUnsigned(),
-            new TraceFields(c.hostname(), c.receivedClientIp(), p.clock(), p.random()),
+            new TraceFields(
+                c.hostname(), c.receivedClientIp(), c.receivedAuth(), p.clock(), p.random()),
             p.spool(),
             SPILL_THRESHOLD,
             p.spillDirectory(),
             p.metrics(),
             trustedSenders);
+    p.metrics().usersFileErrors(p.users()::reloadFailures);
     SaslAuthentication sasl = new SaslAuthentication(logins(p.authenticator(), p.metrics()));
 
     MailsealConfig.Listener sub = c.listeners().submission();
@@ -200,11 +208,23 @@ public final class SubmissionServer {
     return b.serverSocketFactory(tls::serverSocket);
   }
 
+  private static AccountLimits accountLimits(
+      UserStore users, MailsealConfig.Limits l, Clock clock) {
+    SendingLimits global =
+        new SendingLimits(
+            java.util.Map.of(
+                SendingLimit.MESSAGES_PER_HOUR, l.messagesPerHour(),
+                SendingLimit.MESSAGES_PER_DAY, l.messagesPerDay(),
+                SendingLimit.RECIPIENTS_PER_DAY, l.recipientsPerDay(),
+                SendingLimit.FIRST_TIME_RECIPIENTS_PER_DAY, l.firstTimeRecipientsPerDay()));
+    return new AccountLimits(users, new UserLimiter(global, clock), l.suspendOnExceed(), clock);
+  }
+
   private static Logins logins(Authenticator auth, RelayMetrics metrics) {
     return (user, password, client) -> {
       Authenticator.Outcome o = auth.login(user, password, client);
       if (o instanceof Authenticator.Success s) {
-        return new Logins.Accepted(s.user().name());
+        return new Logins.Accepted(s.user().name(), s.appPassword());
       }
       metrics.authFailure();
       Authenticator.Failure f = (Authenticator.Failure) o;

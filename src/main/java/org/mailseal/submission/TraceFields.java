@@ -10,13 +10,15 @@ import java.time.format.DateTimeFormatter;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import org.subethamail.smtp.MessageContext;
 
 /**
  * The fields a submission server adds in front of a message: its Received trace field (RFC 5321
  * §4.4, with the RFC 3848 protocol {@code ESMTPSA} for authenticated TLS sessions), and the
  * Message-ID and Date a client left out (RFC 6409 §8.2, §8.3). With {@code clientIp} off the
- * Received field names neither the client's address nor its HELO name, for users' privacy.
+ * Received field names neither the client's address nor its HELO name, for users' privacy; with
+ * {@code auth} on it says who authenticated and with which app password (off by default).
  */
 final class TraceFields {
   private static final DateTimeFormatter RFC5322 =
@@ -24,17 +26,31 @@ final class TraceFields {
 
   private final String hostname;
   private final boolean clientIp;
+  private final boolean auth;
   private final Clock clock;
   private final SecureRandom random;
 
-  TraceFields(String hostname, boolean clientIp, Clock clock, SecureRandom random) {
+  /**
+   * @param auth whether the Received field says who authenticated and with which credential
+   */
+  TraceFields(String hostname, boolean clientIp, boolean auth, Clock clock, SecureRandom random) {
     this.hostname = hostname;
     this.clientIp = clientIp;
+    this.auth = auth;
     this.clock = clock;
     this.random = random;
   }
 
-  byte[] fields(MessageContext session, MessageHead head, String user, List<String> recipients) {
+  /**
+   * @param user who authenticated, empty for the trusted listener
+   * @param appPassword the app password they used, empty for the main password
+   */
+  byte[] fields(
+      MessageContext session,
+      MessageHead head,
+      String user,
+      Optional<String> appPassword,
+      List<String> recipients) {
     String date = RFC5322.format(clock.instant().atZone(ZoneOffset.UTC));
     StringBuilder sb = new StringBuilder(256);
     sb.append("Received: ");
@@ -51,6 +67,12 @@ final class TraceFields {
         .append(hostname)
         .append(" (mailseal) with ")
         .append(user.isEmpty() ? "ESMTP" : "ESMTPSA");
+    if (auth && !user.isEmpty()) {
+      // RFC 5321 §4.4 allows comments in the trace field; off by default: it names the user.
+      sb.append("\r\n\t(authenticated as ").append(clean(user));
+      appPassword.ifPresent(n -> sb.append(" with app password ").append(clean(n)));
+      sb.append(')');
+    }
     if (recipients.size() == 1) {
       sb.append("\r\n\tfor <").append(clean(recipients.get(0))).append(">");
     }

@@ -14,12 +14,12 @@ import org.mailseal.auth.UserStore;
 
 /**
  * {@link AdminLogin} over the users file and the SMTP {@link Authenticator} (so a web login and an
- * SMTP AUTH share one throttle). The credential version is a digest of the stored password hash: a
- * new password gets a new salt, so {@code users passwd} changes it even when the password is the
- * same.
+ * SMTP AUTH share one throttle). Only the main password logs in: app passwords are for mail
+ * clients. The credential version is the user's {@link User#credentialVersion()} with a digest of
+ * the stored hash, so a password changed by any means (a new salt) ends the sessions.
  *
- * <p>Which users are admins is a predicate given by the caller until the users file carries an
- * admin flag ({@code users add --admin}); the relay passes that flag's accessor.
+ * <p>Which users are admins is a predicate: the relay passes {@link User#admin()} ({@code users add
+ * --admin}).
  */
 public final class UserStoreAdminLogin implements AdminLogin {
   private final Authenticator authenticator;
@@ -37,6 +37,11 @@ public final class UserStoreAdminLogin implements AdminLogin {
   public Outcome login(String user, char[] password, InetAddress client) {
     Authenticator.Outcome o = authenticator.login(user, password, client);
     if (o instanceof Authenticator.Success s) {
+      if (s.appPassword().isPresent()) {
+        return new Refused(
+            Reason.BAD_CREDENTIALS,
+            "App passwords are for mail clients; log in with the user's own password.");
+      }
       if (!isAdmin.test(s.user())) {
         return new Refused(Reason.NOT_ADMIN, "This user may not use the dashboard.");
       }
@@ -60,7 +65,7 @@ public final class UserStoreAdminLogin implements AdminLogin {
       byte[] d =
           MessageDigest.getInstance("SHA-256")
               .digest(u.passwordHash().getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(d, 0, 16);
+      return u.credentialVersion() + "-" + HexFormat.of().formatHex(d, 0, 16);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is part of every JDK", e);
     }

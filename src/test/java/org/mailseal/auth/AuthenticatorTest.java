@@ -11,11 +11,13 @@ import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.mailseal.policy.SenderPattern;
 import org.mailseal.testing.MutableClock;
 
 /** Logins, and what the login cache may and may not let through. */
+@Timeout(30)
 class AuthenticatorTest {
   private static final String ALICE = "alice@example.com";
 
@@ -92,6 +94,41 @@ class AuthenticatorTest {
     fileChanged();
 
     assertThat(login(a, "old-password")).isInstanceOf(Authenticator.Failure.class);
+  }
+
+  @Test
+  void threeTyposThenTheRightPasswordWorksAtOnce() {
+    Authenticator a = authenticator(Duration.ZERO);
+    for (int i = 0; i < 3; i++) {
+      assertThat(reply(login(a, "typo" + i))).startsWith("535 5.7.8");
+    }
+
+    assertThat(login(a, "old-password")).isInstanceOf(Authenticator.Success.class);
+  }
+
+  @Test
+  void tenFailuresLockTheAddressButTheOwnerLogsInFromAnotherAddressAtOnce() throws Exception {
+    Authenticator a = authenticator(Duration.ZERO);
+    InetAddress attacker = InetAddress.getByName("203.0.113.66");
+    for (int i = 0; i < 10; i++) {
+      assertThat(reply(a.login(ALICE, ("guess" + i).toCharArray(), attacker)))
+          .startsWith("535 5.7.8");
+      clock.advance(Duration.ofSeconds(31)); // paced as the server asks
+    }
+    assertThat(reply(a.login(ALICE, "old-password".toCharArray(), attacker)))
+        .startsWith("421 4.7.0");
+
+    assertThat(login(a, "old-password")).isInstanceOf(Authenticator.Success.class);
+    assertThat(reply(a.login(ALICE, "old-password".toCharArray(), attacker)))
+        .startsWith("421 4.7.0 Too many failed logins from your address");
+    // A wrong guess from a fresh address is still checked, and marks that address.
+    assertThat(reply(login(a, "guess"))).startsWith("535 5.7.8");
+    assertThat(reply(login(a, "old-password"))).startsWith("454 4.7.0");
+  }
+
+  private static String reply(Authenticator.Outcome o) {
+    assertThat(o).isInstanceOf(Authenticator.Failure.class);
+    return ((Authenticator.Failure) o).reply().toString();
   }
 
   @Test

@@ -36,6 +36,7 @@ import org.mailseal.reports.DomainFacts;
 import org.mailseal.reports.FileReportStore;
 import org.mailseal.reports.ReportAnalyzer;
 import org.mailseal.reports.ReportHistory;
+import org.mailseal.reports.SourceLookup;
 import org.mailseal.testing.FakeDnsLookup;
 import org.mailseal.testing.MutableClock;
 
@@ -87,7 +88,7 @@ class DmarcReportsEndToEndTest {
   }
 
   /** One receiver's report of one day. */
-  private static String reportXml(int day, Seen relay, boolean serviceListed) {
+  static String reportXml(int day, Seen relay, boolean serviceListed) {
     long begin = FIRST.plus(Duration.ofDays(day)).getEpochSecond();
     return "<?xml version=\"1.0\"?>\n<feedback>\n<report_metadata><org_name>receiver.example</org_name>"
         + "<email>dmarc@receiver.example</email><report_id>day-"
@@ -229,6 +230,36 @@ class DmarcReportsEndToEndTest {
         .contains(
             "verdict: ready for p=quarantine; t=y: at least 99 % of non-forged mail aligned on each"
                 + " of the last 14 days at p=none (since 2026-11-06)");
+  }
+
+  @Test
+  void dmarcCheckAddsTheVerdictWhenReportsExist() throws Exception {
+    Seen relay = new Seen("example.com", "s20261101r", "pass");
+    importDays(0, 2, relay);
+    MutableClock clock = new MutableClock(FIRST.plus(Duration.ofDays(2)).plus(Duration.ofHours(6)));
+    MailsealConfig config = minimalConfig();
+    ReportHistory history =
+        new ReportHistory(
+            new FileReportStore(dir.resolve("reports")),
+            new ReportAnalyzer(SourceLookup.NONE),
+            d -> DomainFacts.of(d, config, List.of()),
+            clock);
+    StringWriter out = new StringWriter();
+    DmarcCommand.Check.verdict(history, "example.com", new PrintWriter(out));
+    assertThat(out.toString())
+        .isEqualTo(
+            // The service never passed in these two days: it counts as forged, out of the share.
+            "reports: not yet for p=quarantine; t=y: 2 of 14 clean days at p=none (at least 99 %"
+                + " of non-forged mail aligned each day)\n");
+    StringWriter none = new StringWriter();
+    DmarcCommand.Check.verdict(history, "other.example", new PrintWriter(none));
+    assertThat(none.toString()).isEmpty();
+  }
+
+  private MailsealConfig minimalConfig() throws Exception {
+    Path yaml = dir.resolve("minimal.yaml");
+    Files.writeString(yaml, "domains:\n  example.com: {}\n");
+    return ConfigLoader.load(yaml);
   }
 
   @Test

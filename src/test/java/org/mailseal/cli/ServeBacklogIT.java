@@ -11,8 +11,10 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.mailseal.spool.EnvelopeDraft;
 import org.mailseal.spool.Spool;
@@ -27,6 +29,8 @@ import org.mailseal.spool.SpoolOptions;
  * 10,000: {@code mvn -B verify -Dit.test=ServeBacklogIT -Dbacklog.entries=10000
  * -Dbacklog.bytes=10240 -Dbacklog.minutes=15}.
  */
+// Each starts the packaged jar as a process, more than once: minutes on a loaded machine.
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 class ServeBacklogIT {
   private static final int ENTRIES = Integer.getInteger("backlog.entries", 2_000);
   private static final int MESSAGE_BYTES = Integer.getInteger("backlog.bytes", 50 * 1024);

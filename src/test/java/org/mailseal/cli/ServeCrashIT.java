@@ -14,9 +14,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.mailseal.bench.LoadGenerator;
 import org.mailseal.bench.LoadReport;
@@ -26,6 +28,8 @@ import org.mailseal.bench.LoadReport;
  * the same directories, and every message that got {@code 250} still reaches the upstream (the file
  * route's outbox). Set {@code -Dcrash.seed=N} to repeat a run.
  */
+// Each starts the packaged jar as a process, more than once: minutes on a loaded machine.
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 class ServeCrashIT {
   private static final int CONNECTIONS = 4;
   private static final String RUN_ID = "crash";

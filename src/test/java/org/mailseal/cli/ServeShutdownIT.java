@@ -10,8 +10,10 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.mailseal.spool.Spool;
 import org.mailseal.spool.SpoolOptions;
@@ -22,6 +24,8 @@ import org.mailseal.testing.SmtpDialog;
  * {@code 421}, the open message is still accepted with {@code 250}, the process exits 0 within the
  * grace, and the spool opens again without anything to recover.
  */
+// Each starts the packaged jar as a process, more than once: minutes on a loaded machine.
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 class ServeShutdownIT {
   private static final Duration GRACE = Duration.ofSeconds(20);
 

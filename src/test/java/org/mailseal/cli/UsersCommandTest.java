@@ -16,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** The users command: passwords only from stdin or a prompt, hashes only in the file. */
+@org.junit.jupiter.api.Timeout(120)
 class UsersCommandTest {
   @TempDir Path dir;
   StringWriter out = new StringWriter();
@@ -81,5 +82,118 @@ class UsersCommandTest {
             "mailseal: the password must have at least 8 characters",
             "mailseal: no user nobody@example.com");
     assertThat(run("", "users", "remove", "a@example.com", "--users", users.toString())).isZero();
+  }
+
+  private String users() {
+    return dir.resolve("users.yaml").toString();
+  }
+
+  private org.mailseal.auth.User stored(String name) throws Exception {
+    return new org.mailseal.auth.UserStore(dir.resolve("users.yaml"), java.time.Clock.systemUTC())
+        .load()
+        .get(name);
+  }
+
+  @Test
+  void adminRoleIsGivenAtAddAndSwitchedOnAndOff() throws Exception {
+    assertThat(
+            run("long enough pw\n", "users", "add", "a@example.com", "--admin", "--users", users()))
+        .isZero();
+    assertThat(stored("a@example.com").admin()).isTrue();
+    assertThat(run("", "users", "admin", "a@example.com", "off", "--users", users())).isZero();
+    assertThat(stored("a@example.com").admin()).isFalse();
+    assertThat(run("", "users", "admin", "a@example.com", "on", "--users", users())).isZero();
+    assertThat(stored("a@example.com").admin()).isTrue();
+    assertThat(run("", "users", "admin", "a@example.com", "maybe", "--users", users())).isNotZero();
+  }
+
+  @Test
+  void passwdRaisesTheCredentialVersionAndKeepsAppPasswords() throws Exception {
+    run("long enough pw\n", "users", "add", "a@example.com", "--users", users());
+    run("", "users", "app-password", "add", "a@example.com", "phone", "--users", users());
+    org.mailseal.auth.User before = stored("a@example.com");
+    assertThat(before.credentialVersion()).isEqualTo(1);
+
+    assertThat(run("another long pw\n", "users", "passwd", "a@example.com", "--users", users()))
+        .isZero();
+
+    org.mailseal.auth.User after = stored("a@example.com");
+    assertThat(after.credentialVersion()).isEqualTo(2);
+    assertThat(after.passwordChanged()).isPresent();
+    assertThat(after.passwordHash()).isNotEqualTo(before.passwordHash());
+    assertThat(after.appPasswords()).isEqualTo(before.appPasswords());
+  }
+
+  @Test
+  void appPasswordIsPrintedOnceStoredHashedListedAndRemoved() throws Exception {
+    run("long enough pw\n", "users", "add", "a@example.com", "--users", users());
+    assertThat(
+            run("", "users", "app-password", "add", "a@example.com", "phone", "--users", users()))
+        .isZero();
+    String password = out.toString().lines().reduce((a, b) -> b).orElseThrow();
+    assertThat(password).matches("([a-z2-9]{4}-){5}[a-z2-9]{4}");
+    assertThat(Files.readString(dir.resolve("users.yaml")))
+        .doesNotContain(password.substring(5))
+        .contains("phone:");
+    org.mailseal.auth.User u = stored("a@example.com");
+    assertThat(
+            new org.mailseal.auth.PasswordHasher(new java.security.SecureRandom())
+                .verify(
+                    password.toCharArray(), u.appPassword("phone").orElseThrow().passwordHash()))
+        .isTrue();
+    assertThat(
+            run("", "users", "app-password", "add", "a@example.com", "phone", "--users", users()))
+        .isNotZero();
+    out.getBuffer().setLength(0);
+    assertThat(run("", "users", "app-password", "list", "a@example.com", "--users", users()))
+        .isZero();
+    assertThat(out.toString()).startsWith("phone  created=");
+
+    assertThat(
+            run(
+                "",
+                "users",
+                "app-password",
+                "remove",
+                "a@example.com",
+                "phone",
+                "--users",
+                users()))
+        .isZero();
+    assertThat(stored("a@example.com").appPasswords()).isEmpty();
+    assertThat(
+            run(
+                "",
+                "users",
+                "app-password",
+                "remove",
+                "a@example.com",
+                "phone",
+                "--users",
+                users()))
+        .isNotZero();
+    assertThat(err.toString())
+        .contains("a@example.com already has an app password named phone")
+        .contains("a@example.com has no app password named phone");
+  }
+
+  @Test
+  void suspendShowAndResume() throws Exception {
+    run("long enough pw\n", "users", "add", "a@example.com", "--users", users());
+    assertThat(
+            run("", "users", "suspend", "a@example.com", "--reason", "phished", "--users", users()))
+        .isZero();
+    assertThat(stored("a@example.com").suspended())
+        .get()
+        .extracting(x -> x.reason())
+        .isEqualTo("phished");
+    out.getBuffer().setLength(0);
+    assertThat(run("", "users", "show", "a@example.com", "--users", users())).isZero();
+    assertThat(out.toString())
+        .contains("suspended: since ")
+        .contains(": phished")
+        .contains("admin: no");
+    assertThat(run("", "users", "resume", "a@example.com", "--users", users())).isZero();
+    assertThat(stored("a@example.com").suspended()).isEmpty();
   }
 }

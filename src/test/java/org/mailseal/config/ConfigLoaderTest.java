@@ -118,6 +118,43 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void namedSmarthostsSenderRoutesAndAnOAuth2ProviderPreset(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("mailseal.yaml");
+    Files.writeString(
+        file,
+        "delivery:\n  route: smarthost\n  smarthost:\n    host: smtp.gmail.com\n"
+            + "    username: owner@example.com\n    auth: oauth2\n    oauth2:\n"
+            + "      provider: google\n      client-id: 1234.apps.googleusercontent.com\n"
+            + "      client-secret-file: /etc/mailseal/oauth-client-secret\n"
+            + "      refresh-token-file: /var/lib/mailseal/oauth-refresh-token\n"
+            + "  smarthosts:\n    desk:\n      host: smtp.office365.com\n"
+            + "      username: help@example.org\n      auth: oauth2\n      oauth2:\n"
+            + "        provider: microsoft\n        tenant: example.org\n"
+            + "        client-id: 00000000-1111\n"
+            + "        refresh-token-file: /var/lib/mailseal/desk-refresh-token\n"
+            + "  sender-routes:\n    Example.ORG: desk\n    owner@example.org: default\n"
+            + "domains:\n  example.com: {}\n");
+    MailsealConfig c = ConfigLoader.load(file);
+    MailsealConfig.OAuth2 google = c.delivery().smarthost().oauth2().orElseThrow();
+    assertThat(google.tokenEndpoint()).hasToString("https://oauth2.googleapis.com/token");
+    assertThat(google.scope()).isEqualTo("https://mail.google.com/");
+    MailsealConfig.OAuth2 ms = c.delivery().smarthosts().get("desk").oauth2().orElseThrow();
+    assertThat(ms.tokenEndpoint())
+        .hasToString("https://login.microsoftonline.com/example.org/oauth2/v2.0/token");
+    assertThat(ms.scope()).isEqualTo("https://outlook.office.com/SMTP.Send offline_access");
+    assertThat(ms.clientSecret()).isEmpty();
+    assertThat(c.delivery().senderRoutes())
+        .containsExactly(
+            Map.entry("example.org", "desk"), Map.entry("owner@example.org", "default"));
+    assertThat(ConfigLoader.describe(c))
+        .contains("delivery.smarthosts.\"desk\".host=\"smtp.office365.com\"")
+        .contains(
+            "delivery.smarthost.oauth2.client-secret=file:/etc/mailseal/oauth-client-secret (****)")
+        .contains("delivery.smarthost.auth=oauth2")
+        .contains("delivery.sender-routes.\"example.org\"=\"desk\"");
+  }
+
+  @Test
   void embeddedDefaultHasTheDocumentedValues() throws Exception {
     MailsealConfig c = ConfigLoader.load(Path.of("config/mailseal.yaml"));
     assertThat(c.listeners().submission().port()).isEqualTo(2587);
@@ -131,7 +168,7 @@ class ConfigLoaderTest {
     assertThat(d.rotation().grace()).isEqualTo(Duration.ofDays(14));
     assertThat(d.dmarc().p()).isEqualTo(MailsealConfig.DmarcPolicy.NONE);
     assertThat(d.dmarc().rua()).containsExactly("mailto:dmarc-reports@example.com");
-    assertThat(c.web()).contains(new MailsealConfig.Web("127.0.0.1", 9443, List.of()));
+    assertThat(c.web()).contains(new MailsealConfig.Web("127.0.0.1", 9443));
   }
 
   @Test
@@ -139,10 +176,8 @@ class ConfigLoaderTest {
     Path file = dir.resolve("mailseal.yaml");
     Files.writeString(file, "domains:\n  example.com: {}\n");
     assertThat(ConfigLoader.load(file).web()).isEmpty();
-    Files.writeString(
-        file, "web: {port: 8444, admins: [Admin@Example.com]}\ndomains:\n  example.com: {}\n");
-    assertThat(ConfigLoader.load(file).web())
-        .contains(new MailsealConfig.Web("127.0.0.1", 8444, List.of("admin@example.com")));
+    Files.writeString(file, "web: {port: 8444}\ndomains:\n  example.com: {}\n");
+    assertThat(ConfigLoader.load(file).web()).contains(new MailsealConfig.Web("127.0.0.1", 8444));
   }
 
   @Test

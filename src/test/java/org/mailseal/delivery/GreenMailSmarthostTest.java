@@ -9,19 +9,14 @@ import com.icegreen.greenmail.util.ServerSetup;
 import jakarta.mail.internet.MimeMessage;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.security.SecureRandom;
-import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,7 +25,6 @@ import org.mailseal.spool.QueueId;
 import org.mailseal.spool.Spool;
 import org.mailseal.spool.SpoolEntry;
 import org.mailseal.spool.SpoolOptions;
-import org.mailseal.tls.ServerTls;
 
 /**
  * GreenMail as the smarthost, with AUTH over implicit TLS and a certificate the transport checks
@@ -40,36 +34,12 @@ class GreenMailSmarthostTest {
   @TempDir Path dir;
   GreenMail greenMail;
 
-  // One certificate for the whole class: GreenMail builds its TLS socket factory once per JVM
-  // from the first key store it is given, so a certificate made per test would not be served.
-  @TempDir static Path tlsDir;
-  static Path ca;
-  static Path p12;
-
-  @BeforeAll
-  static void certificate() throws Exception {
-    ServerTls tls =
-        ServerTls.selfSigned(
-            tlsDir.resolve("tls"), "localhost", Clock.systemUTC(), new SecureRandom());
-    ca = tlsDir.resolve("tls/selfsigned.crt");
-    KeyStore ks = KeyStore.getInstance("PKCS12");
-    ks.load(null, null);
-    ks.setKeyEntry(
-        "greenmail",
-        org.mailseal.submission.ServerTlsKeys.privateKey(tlsDir.resolve("tls/selfsigned.key")),
-        "changeit".toCharArray(),
-        new X509Certificate[] {tls.certificate()});
-    p12 = tlsDir.resolve("greenmail.p12");
-    try (OutputStream os = Files.newOutputStream(p12)) {
-      ks.store(os, "changeit".toCharArray());
-    }
-  }
+  static Path ca = GreenMailTls.CA;
 
   @BeforeEach
   void start() throws Exception {
     // GreenMail reads its TLS key store from system properties only.
-    System.setProperty("greenmail.tls.keystore.file", p12.toString());
-    System.setProperty("greenmail.tls.keystore.password", "changeit");
+    GreenMailTls.configure();
     greenMail = new GreenMail(new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTPS));
     greenMail.setUser("relay@example.com", "relay@example.com", "app-password");
     greenMail.start();

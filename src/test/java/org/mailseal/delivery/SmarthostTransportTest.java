@@ -214,19 +214,61 @@ class SmarthostTransportTest {
   }
 
   @Test
-  void upstreamDownThenUpIsDeferredThenDelivered() throws Exception {
+  void upstreamDownHoldsMessagesUntilAProbeFindsItBack() throws Exception {
     int port = peer.port();
     peer.close();
+    org.mailseal.testing.MutableClock now =
+        new org.mailseal.testing.MutableClock(java.time.Instant.parse("2026-11-22T10:00:00Z"));
     try (Spool spool = spool();
-        SmarthostTransport t = transport(port)) {
+        SmarthostTransport t =
+            new SmarthostTransport(
+                new SmarthostTransport.Settings(
+                    "localhost",
+                    port,
+                    SmarthostTransport.Security.IMPLICIT,
+                    Optional.empty(),
+                    Optional.empty(),
+                    ClientTls.fromCaFile(ca),
+                    2,
+                    Duration.ofSeconds(5),
+                    "relay.example.com"),
+                now)) {
+      Upstreams upstreams =
+          new Upstreams(List.of(t), now, org.mailseal.metrics.RelayMetrics.none());
       SpoolEntry e = entry(spool, List.of("bob@example.org"));
       assertThat(t.deliver(e, List.of("bob@example.org"), source(spool, e)).get("bob@example.org"))
           .isInstanceOf(DeliveryOutcome.Deferred.class);
       java.net.ServerSocket again = upstreamTls.serverSocket();
       again.setReuseAddress(true);
       peer = new ScriptedSmtpPeer(again, port);
+      // Still down until the probe says otherwise: held without a connection.
+      assertThat(t.deliver(e, List.of("bob@example.org"), source(spool, e)).get("bob@example.org"))
+          .isInstanceOf(DeliveryOutcome.Deferred.class);
+      assertThat(peer.connections).isEmpty();
+      now.advance(Duration.ofSeconds(15));
+      upstreams.tick();
       assertThat(t.deliver(e, List.of("bob@example.org"), source(spool, e)).get("bob@example.org"))
           .isInstanceOf(DeliveryOutcome.Delivered.class);
+    }
+  }
+
+  @Test
+  void withoutAProbeRunnerEachMessageIsTriedOnItsOwnSchedule() throws Exception {
+    int port = peer.port();
+    peer.close();
+    try (Spool spool = spool();
+        SmarthostTransport t = transport(port)) {
+      SpoolEntry e = entry(spool, List.of("bob@example.org"));
+      DeliveryOutcome first =
+          t.deliver(e, List.of("bob@example.org"), source(spool, e)).get("bob@example.org");
+      assertThat(first).isInstanceOf(DeliveryOutcome.Deferred.class);
+      assertThat(first.reply()).contains("cannot reach the smarthost localhost:" + port);
+      java.net.ServerSocket again = upstreamTls.serverSocket();
+      again.setReuseAddress(true);
+      peer = new ScriptedSmtpPeer(again, port);
+      assertThat(t.deliver(e, List.of("bob@example.org"), source(spool, e)).get("bob@example.org"))
+          .isInstanceOf(DeliveryOutcome.Delivered.class);
+      assertThat(t.health().isDown()).isFalse();
     }
   }
 

@@ -83,7 +83,10 @@ class LogFormatTest {
         .satisfies(
             l ->
                 assertThat(l)
-                    .endsWith(" INFO  [main] maillog queued id=Q7Y3K2")
+                    .endsWith(
+                        " INFO  ["
+                            + Thread.currentThread().getName()
+                            + "] maillog queued id=Q7Y3K2")
                     .doesNotStartWith("{"));
   }
 

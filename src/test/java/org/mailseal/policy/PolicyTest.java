@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -93,16 +94,72 @@ class PolicyTest {
   @Test
   void budgetSlidesOverTheHour() {
     MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
-    RateLimiter limiter = new RateLimiter(2, clock);
-    limiter.accepted("alice");
+    UserLimiter limiter =
+        new UserLimiter(new SendingLimits(Map.of(SendingLimit.MESSAGES_PER_HOUR, 2)), clock);
+    limiter.accepted("alice", List.of("r@example.org"));
     clock.advance(Duration.ofMinutes(30));
-    limiter.accepted("alice");
-    assertThat(limiter.check("alice"))
-        .map(SmtpReply::toString)
-        .hasValueSatisfying(r -> assertThat(r).startsWith("450 4.7.1"));
-    assertThat(limiter.check("bob")).isEmpty();
+    limiter.accepted("alice", List.of("r@example.org"));
+    assertThat(limiter.mailFrom("alice", SendingLimits.NONE))
+        .map(e -> e.reply().toString())
+        .hasValueSatisfying(
+            r ->
+                assertThat(r)
+                    .isEqualTo(
+                        "450 4.7.1 User alice reached the limit messages-per-hour (2 in the last"
+                            + " hour); try again in 30 minutes"));
+    assertThat(limiter.mailFrom("bob", SendingLimits.NONE)).isEmpty();
     clock.advance(Duration.ofMinutes(31));
-    assertThat(limiter.check("alice")).isEmpty();
+    assertThat(limiter.mailFrom("alice", SendingLimits.NONE)).isEmpty();
+  }
+
+  @Test
+  void aUsersOwnLimitsOverrideTheGlobalOnes() {
+    MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
+    UserLimiter limiter =
+        new UserLimiter(new SendingLimits(Map.of(SendingLimit.MESSAGES_PER_DAY, 1)), clock);
+    limiter.accepted("alice", List.of("r@example.org"));
+    SendingLimits more = new SendingLimits(Map.of(SendingLimit.MESSAGES_PER_DAY, 3));
+    SendingLimits unlimited = new SendingLimits(Map.of(SendingLimit.MESSAGES_PER_DAY, 0));
+
+    assertThat(limiter.mailFrom("alice", SendingLimits.NONE)).isPresent();
+    assertThat(limiter.mailFrom("alice", more)).isEmpty();
+    assertThat(limiter.mailFrom("alice", unlimited)).isEmpty();
+  }
+
+  @Test
+  void recipientsAndFirstTimeRecipientsCountPerDayWithThoseOfTheMessageSoFar() {
+    MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
+    UserLimiter limiter =
+        new UserLimiter(
+            new SendingLimits(
+                Map.of(
+                    SendingLimit.RECIPIENTS_PER_DAY, 5,
+                    SendingLimit.FIRST_TIME_RECIPIENTS_PER_DAY, 3)),
+            clock);
+    limiter.accepted("alice", List.of("a@example.org", "b@example.org"));
+    // Known recipients do not count as first-time, whatever the case of the address.
+    assertThat(limiter.recipient("alice", SendingLimits.NONE, List.of(), "A@example.org"))
+        .isEmpty();
+    assertThat(
+            limiter.recipient(
+                "alice", SendingLimits.NONE, List.of("c@example.org"), "d@example.org"))
+        .get()
+        .extracting(UserLimiter.Exceeded::limit)
+        .isEqualTo(SendingLimit.FIRST_TIME_RECIPIENTS_PER_DAY);
+    assertThat(
+            limiter.recipient(
+                "alice",
+                SendingLimits.NONE,
+                List.of("a@example.org", "b@example.org", "e@example.org"),
+                "a@example.org"))
+        .get()
+        .extracting(UserLimiter.Exceeded::limit)
+        .isEqualTo(SendingLimit.RECIPIENTS_PER_DAY);
+    clock.advance(Duration.ofHours(24));
+    assertThat(
+            limiter.recipient(
+                "alice", SendingLimits.NONE, List.of("c@example.org"), "d@example.org"))
+        .isEmpty();
   }
 
   @Test

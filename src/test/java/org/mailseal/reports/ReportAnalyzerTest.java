@@ -118,6 +118,23 @@ class ReportAnalyzerTest {
   }
 
   @Test
+  void aPassingSignatureWithoutAReportedSelectorSaysSo() {
+    DomainReport r =
+        analyze(
+            FACTS,
+            report(
+                "a.example",
+                "1",
+                DAY,
+                "none",
+                row("198.51.100.4", 2, List.of(dkim("example.com", "", "pass")), List.of())));
+    assertThat(source(r, "198.51.100.4").classification())
+        .isEqualTo(
+            new Classification.AuthorisedService(
+                "DKIM pass for d=example.com (selector not reported)"));
+  }
+
+  @Test
   void spfPassThroughAnIncludeIsAnAuthorisedServiceNamedByInclude() {
     DomainReport r =
         analyze(

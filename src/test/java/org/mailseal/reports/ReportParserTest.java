@@ -132,6 +132,21 @@ class ReportParserTest {
   }
 
   @Test
+  void aPolicyDomainThatIsNoNameIsRefusedBeforeItCanBecomeAPath() {
+    String xml =
+        "<feedback><report_metadata><org_name>o</org_name><report_id>1</report_id>"
+            + "<date_range><begin>1</begin><end>2</end></date_range></report_metadata>"
+            + "<policy_published><domain>../../etc</domain><p>none</p></policy_published>"
+            + "</feedback>";
+    assertThatThrownBy(
+            () ->
+                parser.parse(
+                    new java.io.ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8))))
+        .isInstanceOf(ReportFormatException.class)
+        .hasMessage("policy_published/domain: not a domain name: ../../etc");
+  }
+
+  @Test
   void externalEntitiesAreNeverResolved() {
     assertThatThrownBy(() -> parse(parser, "bad/xxe.xml"))
         .isInstanceOf(ReportFormatException.class)

@@ -63,6 +63,7 @@ final class RunningServer implements AutoCloseable {
   final UserStore users;
   final SubmissionServer server;
   final SSLContext trust;
+  final RelayMetrics metrics = RelayMetrics.none();
 
   RunningServer(Path dir) throws Exception {
     this(dir, l -> l, false);
@@ -77,6 +78,18 @@ final class RunningServer implements AutoCloseable {
    * @param proxy whether the submission and submissions listeners expect a PROXY protocol header
    */
   RunningServer(Path dir, UnaryOperator<MailsealConfig.Limits.Builder> limits, boolean proxy)
+      throws Exception {
+    this(dir, limits, proxy, false);
+  }
+
+  /**
+   * @param receivedAuth whether the Received field names the user and app password
+   */
+  RunningServer(
+      Path dir,
+      UnaryOperator<MailsealConfig.Limits.Builder> limits,
+      boolean proxy,
+      boolean receivedAuth)
       throws Exception {
     this.dir = dir;
     options =
@@ -93,7 +106,8 @@ final class RunningServer implements AutoCloseable {
                         List.of("127.0.0.1/32")))),
             limits.apply(MailsealConfig.Limits.builder()).build(),
             List.of("example.com", "nokey.example"),
-            List.of("parked.example"));
+            List.of("parked.example"),
+            receivedAuth);
     SecureRandom random = new SecureRandom();
     keys = new FileKeyStore(dir.resolve("keys"), clock);
     KeyGenerator gen = new KeyGenerator(random);
@@ -129,11 +143,12 @@ final class RunningServer implements AutoCloseable {
                 options,
                 tls,
                 users,
-                new Authenticator(users, hasher, new LoginThrottle(clock), clock, random),
+                new Authenticator(
+                    users, hasher, new LoginThrottle(clock), clock, random, Duration.ofMinutes(10)),
                 signing,
                 spool,
                 dir.resolve("tmp"),
-                RelayMetrics.none(),
+                metrics,
                 clock,
                 random));
     server.start();

@@ -107,6 +107,14 @@ class DashboardBrowserTest {
     browser.findElement(By.cssSelector("main form button[type=submit]")).click();
   }
 
+  /** The element once the page the last click started shows it (a click may return earlier). */
+  private WebElement shown(By by) {
+    await("the page to show " + by)
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> !browser.findElements(by).isEmpty());
+    return browser.findElement(by);
+  }
+
   private void screenshot(String name) throws Exception {
     Files.write(SHOTS.resolve(name + ".png"), browser.getScreenshotAs(OutputType.BYTES));
   }
@@ -119,16 +127,17 @@ class DashboardBrowserTest {
   @Order(1)
   void aWrongPasswordFailsAndRepeatedOnesAreThrottled() throws Exception {
     login(WebFixture.ADMIN, "wrong password 1");
-    assertThat(browser.findElement(By.id("login-error")).getText())
-        .isEqualTo("Wrong user name or password.");
+    assertThat(shown(By.id("login-error")).getText()).isEqualTo("Wrong user name or password.");
     assertThat(path()).isEqualTo("/login");
     screenshot("login-failed");
-    login(WebFixture.ADMIN, "wrong password 2");
-    login(WebFixture.ADMIN, "wrong password 3");
+    for (int i = 2; i <= org.mailseal.auth.LoginThrottle.ADDRESS.free() + 1; i++) {
+      login(WebFixture.ADMIN, "wrong password " + i);
+    }
     // The right password now is throttled too: guesses must wait, whatever they are.
     login(WebFixture.ADMIN, WebFixture.ADMIN_PASSWORD);
-    assertThat(browser.findElement(By.id("login-error")).getText())
-        .startsWith("Too many failed logins; try again in");
+    assertThat(shown(By.id("login-error")).getText())
+        .startsWith("Too many failed logins")
+        .contains("try again in");
     assertThat(path()).isEqualTo("/login");
     fixture.clock.advance(Duration.ofMinutes(1));
   }
@@ -137,7 +146,7 @@ class DashboardBrowserTest {
   @Order(2)
   void aUserWithoutTheAdminRoleIsRefused() {
     login(WebFixture.USER, WebFixture.USER_PASSWORD);
-    assertThat(browser.findElement(By.id("login-error")).getText())
+    assertThat(shown(By.id("login-error")).getText())
         .isEqualTo("This user may not use the dashboard.");
     browser.get(base + "/");
     assertThat(path()).isEqualTo("/login");
@@ -147,8 +156,8 @@ class DashboardBrowserTest {
   @Order(3)
   void theOverviewShowsTheDomainWithItsKeySelectors() throws Exception {
     login(WebFixture.ADMIN, WebFixture.ADMIN_PASSWORD);
+    WebElement card = shown(By.cssSelector("section.domain"));
     assertThat(path()).isEqualTo("/");
-    WebElement card = browser.findElement(By.cssSelector("section.domain"));
     assertThat(card.findElement(By.tagName("h2")).getText()).isEqualTo(WebFixture.DOMAIN);
     String dkim = card.findElement(By.cssSelector("[data-concern=DKIM]")).getText();
     assertThat(dkim)
@@ -211,7 +220,7 @@ class DashboardBrowserTest {
     browser.get(base + "/dns");
     assertThat(row(name).getAttribute("data-state")).isEqualTo("UNCHECKED");
     browser.findElement(By.cssSelector("button.check-now")).click();
-    assertThat(browser.findElement(By.cssSelector("p.flash")).getText())
+    assertThat(shown(By.cssSelector("p.flash")).getText())
         .isEqualTo("Checked example.com: 5 of 6 records ok.");
     assertThat(row(name).getAttribute("data-state")).isEqualTo("MISSING");
     assertThat(row(name).findElement(By.cssSelector(".dns")).getText()).isEqualTo("MISSING");
@@ -219,7 +228,7 @@ class DashboardBrowserTest {
 
     fixture.zone.setZone(fixture.zoneText(true));
     browser.findElement(By.cssSelector("button.check-now")).click();
-    assertThat(browser.findElement(By.cssSelector("p.flash")).getText())
+    assertThat(shown(By.cssSelector("p.flash")).getText())
         .isEqualTo("Checked example.com: 6 of 6 records ok.");
     assertThat(row(name).getAttribute("data-state")).isEqualTo("OK");
     assertThat(browser.findElement(By.cssSelector("pre.zone")).getText()).contains(name);
@@ -272,12 +281,14 @@ class DashboardBrowserTest {
         .findElement(By.cssSelector("tr[data-id='" + first + "'] button[aria-label^='Bounce']"))
         .click();
     // A confirmation step first: nothing has happened yet.
+    assertThat(shown(By.cssSelector("button.confirm")).isDisplayed()).isTrue();
     assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("Bounce " + first + "?");
     assertThat(fixture.spool.entry(first)).isPresent();
     screenshot("queue-confirm");
     browser.findElement(By.cssSelector("button.confirm")).click();
+    WebElement flash = shown(By.cssSelector("p.flash"));
     assertThat(path()).isEqualTo("/queue");
-    assertThat(browser.findElement(By.cssSelector("p.flash")).getText())
+    assertThat(flash.getText())
         .isEqualTo(
             "Bounced "
                 + first
@@ -341,7 +352,7 @@ class DashboardBrowserTest {
   void logoutEndsTheSessionInTheBrowser() {
     browser.get(base + "/");
     browser.findElement(By.cssSelector("form.logout button")).click();
-    assertThat(path()).isEqualTo("/login");
+    await("the login page").atMost(Duration.ofSeconds(30)).until(() -> path().equals("/login"));
     browser.get(base + "/queue");
     assertThat(path()).isEqualTo("/login");
   }
@@ -361,6 +372,7 @@ class DashboardBrowserTest {
       base = "https://localhost:" + hostile.address().getPort();
       try {
         login(WebFixture.ADMIN, WebFixture.ADMIN_PASSWORD);
+        shown(By.cssSelector("section.domain"));
         for (String page : WebSecurityTest.PAGES) {
           browser.get(base + page);
           Object handlers =
