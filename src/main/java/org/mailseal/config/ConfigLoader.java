@@ -274,6 +274,16 @@ public final class ConfigLoader {
             admin.integer("port", 9587, 0, 65535));
     admin.finish();
 
+    Optional<MailsealConfig.Web> web = Optional.empty();
+    if (top.has("web")) {
+      Fields w = top.section("web");
+      web =
+          Optional.of(
+              new MailsealConfig.Web(
+                  ipAddress(w, "address", "127.0.0.1"), w.integer("port", 8443, 0, 65535)));
+      w.finish();
+    }
+
     Fields logging = top.section("logging");
     MailsealConfig.Logging lg =
         new MailsealConfig.Logging(logging.choice("format", MailsealConfig.LogFormat.PLAIN));
@@ -311,7 +321,7 @@ public final class ConfigLoader {
     MailsealConfig.Tls t = new MailsealConfig.Tls(cert, key, selfSigned, acme);
     top.finish();
     return new MailsealConfig(
-        path, s, t, l, u, lim, k, sp, delivery, a, lg, cluster, ds, dmarcSettings, updates);
+        path, s, t, l, u, lim, k, sp, delivery, a, web, lg, cluster, ds, dmarcSettings, updates);
   }
 
   /** One entry of {@code dns-updates}: {@code rfc2136: {server, zone, tsig: {...}}}. */

@@ -29,6 +29,7 @@ public record MailsealConfig(
     Spool spool,
     Delivery delivery,
     Admin admin,
+    Optional<Web> web,
     Logging logging,
     Optional<Cluster> cluster,
     Map<String, Domain> domains,
@@ -418,6 +419,12 @@ public record MailsealConfig(
 
   /** The admin HTTP listener ({@code /metrics}, {@code /health}, {@code /ready}). */
   public record Admin(boolean enabled, String address, int port) {}
+
+  /**
+   * The owner's dashboard ({@code web:}); absent, it is off. Served over HTTPS with the listeners'
+   * certificate, to users with the admin role.
+   */
+  public record Web(String address, int port) {}
 
   /** How log lines are written. */
   public record Logging(LogFormat format) {}

@@ -67,7 +67,8 @@ final class DnsStatusWatch {
     }
   }
 
-  private List<CheckResult> check(String domain) throws KeyStoreException {
+  /** Checks {@code domain} now as configured (servers, authoritative or system resolver). */
+  List<CheckResult> check(String domain) throws KeyStoreException {
     List<DnsRecord> plan = DnsExport.plan(config, keys, domain, clock);
     MailsealConfig.Rotation r = config.domains().get(domain).rotation();
     return switch (r.dnsCheck()) {

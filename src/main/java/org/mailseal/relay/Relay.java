@@ -5,11 +5,14 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.URI;
 import java.nio.file.Files;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -18,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import org.mailseal.auth.Authenticator;
 import org.mailseal.auth.LoginThrottle;
 import org.mailseal.auth.PasswordHasher;
+import org.mailseal.auth.User;
 import org.mailseal.auth.UserStore;
 import org.mailseal.auth.UserStoreException;
 import org.mailseal.config.ConfigLoader;
@@ -43,6 +47,10 @@ import org.mailseal.submission.SubmissionServer;
 import org.mailseal.tls.ListenerTls;
 import org.mailseal.tls.ServerTls;
 import org.mailseal.tls.TlsException;
+import org.mailseal.web.UserStoreAdminLogin;
+import org.mailseal.web.WebException;
+import org.mailseal.web.WebOptions;
+import org.mailseal.web.WebServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,6 +80,7 @@ public final class Relay implements AutoCloseable {
   private Spool spool;
   private SubmissionServer server;
   private AdminServer admin;
+  private WebServer web; // null unless web: is configured
   private Cluster cluster; // null in the embedded default
   private Transports transports;
   private DeliveryThreads delivery;
@@ -203,6 +212,10 @@ public final class Relay implements AutoCloseable {
     reports = ReportsWatch.build(config, cluster, keys, clock);
     reports.start(scheduler, metrics);
 
+    // Before the admin listener: the JDK reads its HTTP servers' TCP_NODELAY switch only once.
+    if (config.web().isPresent()) {
+      startWeb(config.web().get(), keys, users, authenticator, tls);
+    }
     if (config.admin().enabled()) {
       startAdmin(registry, metrics, keys, signingKeys, upstreams);
     }
@@ -219,6 +232,31 @@ public final class Relay implements AutoCloseable {
             + config.delivery().route().tag());
     out.println("TLS certificate SHA-256 fingerprint: " + tls.fingerprint());
     out.flush();
+  }
+
+  private void startWeb(
+      MailsealConfig.Web w,
+      KeyStore keys,
+      UserStore users,
+      Authenticator authenticator,
+      ServerTls tls)
+      throws RelayException {
+    DashboardData data =
+        new DashboardData(
+            config, keys, new DnsStatusWatch(config, keys, clock), spool, delivery::wake, clock);
+    try {
+      web =
+          WebServer.start(
+              WebOptions.of(InetAddress.getByName(w.address()), w.port()),
+              Optional.of(tls.context()),
+              data,
+              new UserStoreAdminLogin(authenticator, users, User::admin),
+              clock,
+              random);
+    } catch (WebException | IOException e) {
+      throw new RelayException(RelayException.Kind.UNAVAILABLE, e.getMessage(), e);
+    }
+    out.println("dashboard: " + web.uri());
   }
 
   private void startAdmin(
@@ -364,6 +402,9 @@ public final class Relay implements AutoCloseable {
     if (rotation != null) {
       rotation.close();
     }
+    if (web != null) {
+      web.close();
+    }
     if (admin != null) {
       admin.stop();
     }
@@ -384,6 +425,11 @@ public final class Relay implements AutoCloseable {
   /** The Quartz properties the rotation scheduler was given. */
   Properties rotationQuartz() {
     return rotation.quartz();
+  }
+
+  /** The dashboard's address, when {@code web:} is configured. */
+  public Optional<URI> webUri() {
+    return Optional.ofNullable(web).map(WebServer::uri);
   }
 
   /** The admin listener's bound port (0 in the configuration means any free one). */

@@ -165,7 +165,8 @@ public final class ServerTls {
     return s;
   }
 
-  SSLContext context() {
+  /** The TLS context of the listeners, for another listener that serves the same certificate. */
+  public SSLContext context() {
     return context;
   }
 

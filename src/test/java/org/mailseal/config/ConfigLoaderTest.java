@@ -171,6 +171,16 @@ class ConfigLoaderTest {
     assertThat(d.rotation().grace()).isEqualTo(Duration.ofDays(14));
     assertThat(d.dmarc().p()).isEqualTo(MailsealConfig.DmarcPolicy.NONE);
     assertThat(d.dmarc().rua()).containsExactly("mailto:dmarc-reports@example.com");
+    assertThat(c.web()).contains(new MailsealConfig.Web("127.0.0.1", 9443));
+  }
+
+  @Test
+  void theDashboardIsOffWithoutAWebSection(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("mailseal.yaml");
+    Files.writeString(file, "domains:\n  example.com: {}\n");
+    assertThat(ConfigLoader.load(file).web()).isEmpty();
+    Files.writeString(file, "web: {port: 8444}\ndomains:\n  example.com: {}\n");
+    assertThat(ConfigLoader.load(file).web()).contains(new MailsealConfig.Web("127.0.0.1", 8444));
   }
 
   @Test
