@@ -4,12 +4,17 @@ package org.mailseal.relay;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.mailseal.config.MailsealConfig;
 import org.mailseal.dns.DnsLookup;
 import org.mailseal.dns.DnsjavaLookup;
@@ -21,6 +26,10 @@ import org.mailseal.records.CheckResult;
 import org.mailseal.records.DnsRecord;
 import org.mailseal.records.SpfAnalysis;
 import org.mailseal.records.ZoneWriter;
+import org.mailseal.reports.AggregateReport;
+import org.mailseal.reports.DomainReport;
+import org.mailseal.reports.ReportStoreException;
+import org.mailseal.reports.SourceReport;
 import org.mailseal.spool.QueueId;
 import org.mailseal.spool.Spool;
 import org.mailseal.spool.SpoolEntry;
@@ -43,6 +52,8 @@ final class DashboardData implements Dashboard {
 
   private record Snapshot(List<Domain> domains, Instant at) {}
 
+  private final Optional<ReportsWatch> reports;
+  private final Supplier<List<String>> upstreamsDown;
   private final MailsealConfig config;
   private final KeyStore keys;
   private final DnsStatusWatch dns;
@@ -59,6 +70,24 @@ final class DashboardData implements Dashboard {
       Spool spool,
       Runnable wakeDelivery,
       Clock clock) {
+    this(config, keys, dns, spool, wakeDelivery, clock, Optional.empty(), List::of);
+  }
+
+  /**
+   * @param reports the stored DMARC reports, when the relay reads them
+   * @param upstreamsDown one line per smarthost that is down (the probes' view)
+   */
+  DashboardData(
+      MailsealConfig config,
+      KeyStore keys,
+      DnsStatusWatch dns,
+      Spool spool,
+      Runnable wakeDelivery,
+      Clock clock,
+      Optional<ReportsWatch> reports,
+      Supplier<List<String>> upstreamsDown) {
+    this.reports = reports;
+    this.upstreamsDown = upstreamsDown;
     this.config = config;
     this.keys = keys;
     this.dns = dns;
@@ -120,7 +149,7 @@ final class DashboardData implements Dashboard {
           c == null
               ? Spf.unchecked()
               : new Spf(true, c.spf().record().orElse(""), c.spf().lookups(), c.spf().problems()),
-          new Dmarc(step(PublishedPolicies.dmarc(dom)), "", false, List.of(), List.of()));
+          dmarc(name, dom, now));
     } catch (KeyStoreException e) {
       throw new DashboardException("keys of " + name + ": " + e.getMessage(), e);
     }
@@ -158,9 +187,65 @@ final class DashboardData implements Dashboard {
       }
     }
     List<Upstream> failing = new ArrayList<>();
+    // What the probes say first (a smarthost that is down), then what deferred recipients say.
+    for (String line : upstreamsDown.get()) {
+      failing.add(new Upstream(line, 0, "down: mail for it waits for the next probe"));
+    }
     waiting.forEach((h, n) -> failing.add(new Upstream(h, n[0], replies.get(h))));
     return new Queue(
         entries.size(), entries.isEmpty() ? null : entries.get(0).accepted(), messages, failing);
+  }
+
+  /** How long back the DMARC page looks. */
+  private static final Duration DMARC_PERIOD = Duration.ofDays(30);
+
+  /**
+   * The DMARC panel: the step and verdict, aligned and unaligned messages per day, and the sources
+   * of the stored reports; the published step alone while no report was read.
+   */
+  private Dmarc dmarc(String name, MailsealConfig.Domain dom, Instant now) {
+    Dmarc none = new Dmarc(step(PublishedPolicies.dmarc(dom)), "", false, List.of(), List.of());
+    if (reports.isEmpty()) {
+      return none;
+    }
+    try {
+      DomainReport r = reports.get().history().report(name, DMARC_PERIOD);
+      if (r.reports() == 0) {
+        return none;
+      }
+      Map<LocalDate, long[]> perDay = new TreeMap<>();
+      for (AggregateReport a : reports.get().store().reports(name, now.minus(DMARC_PERIOD), now)) {
+        long[] day =
+            perDay.computeIfAbsent(
+                LocalDate.ofInstant(a.begin(), ZoneOffset.UTC), d -> new long[2]);
+        for (AggregateReport.Row row : a.rows()) {
+          // DMARC passes when the receiver found DKIM or SPF aligned and passing.
+          boolean aligned = "pass".equals(row.dkimEvaluated()) || "pass".equals(row.spfEvaluated());
+          day[aligned ? 0 : 1] += row.count();
+        }
+      }
+      List<DmarcDay> days = new ArrayList<>();
+      perDay.forEach((d, n) -> days.add(new DmarcDay(d, n[0], n[1])));
+      List<DmarcSource> sources = new ArrayList<>();
+      for (SourceReport s : r.sources()) {
+        sources.add(
+            new DmarcSource(
+                s.ip(),
+                s.reverseName(),
+                s.messages(),
+                s.aligned(),
+                s.classification().kind() + ": " + s.classification().evidence()));
+      }
+      return new Dmarc(
+          r.verdict().current().map(Object::toString).orElse(none.step()),
+          r.verdict().summary(),
+          r.verdict().ready(),
+          days,
+          sources);
+    } catch (ReportStoreException e) {
+      return new Dmarc(
+          none.step(), "reports cannot be read: " + e.getMessage(), false, List.of(), List.of());
+    }
   }
 
   @Override

@@ -214,7 +214,7 @@ public final class Relay implements AutoCloseable {
 
     // Before the admin listener: the JDK reads its HTTP servers' TCP_NODELAY switch only once.
     if (config.web().isPresent()) {
-      startWeb(config.web().get(), keys, users, authenticator, tls);
+      startWeb(config.web().get(), keys, users, authenticator, tls, upstreams);
     }
     if (config.admin().enabled()) {
       startAdmin(registry, metrics, keys, signingKeys, upstreams);
@@ -239,11 +239,19 @@ public final class Relay implements AutoCloseable {
       KeyStore keys,
       UserStore users,
       Authenticator authenticator,
-      ServerTls tls)
+      ServerTls tls,
+      Upstreams upstreams)
       throws RelayException {
     DashboardData data =
         new DashboardData(
-            config, keys, new DnsStatusWatch(config, keys, clock), spool, delivery::wake, clock);
+            config,
+            keys,
+            new DnsStatusWatch(config, keys, clock),
+            spool,
+            delivery::wake,
+            clock,
+            Optional.of(reports),
+            upstreams::failing);
     try {
       web =
           WebServer.start(

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.mailseal.relay;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -19,6 +21,7 @@ import java.security.SecureRandom;
 import java.security.cert.CertificateFactory;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,6 +45,11 @@ import org.mailseal.config.MailsealConfig;
 import org.mailseal.keys.DkimKey;
 import org.mailseal.keys.FileKeyStore;
 import org.mailseal.policy.SenderPattern;
+import org.mailseal.reports.FileReportStore;
+import org.mailseal.reports.ReportImporter;
+import org.mailseal.reports.ReportLimits;
+import org.mailseal.reports.ReportParser;
+import org.mailseal.reports.ReportReader;
 import org.mailseal.testing.ZoneServer;
 
 /**
@@ -97,6 +105,16 @@ class RelayDashboardTest {
       // users add --admin
       users.put(name.startsWith("admin") ? u.withAdmin(true) : u);
     }
+    // A receiver's report of yesterday, as dmarc import or fetch would have stored it.
+    long yesterday = Instant.now().minus(Duration.ofDays(1)).getEpochSecond();
+    String xml =
+        Files.readString(Path.of("src/test/resources/reports/rfc7489-several-records.xml"))
+            .replaceFirst("<begin>\\d+</begin>", "<begin>" + yesterday + "</begin>")
+            .replaceFirst("<end>\\d+</end>", "<end>" + (yesterday + 3600) + "</end>");
+    new ReportImporter(
+            new ReportReader(new ReportParser(ReportLimits.DEFAULT)),
+            new FileReportStore(config.dmarc().reports().directory()))
+        .importStream("yesterday.xml", new ByteArrayInputStream(xml.getBytes(UTF_8)));
     try (Relay relay = new Relay(config, new PrintWriter(new StringWriter()))) {
       relay.start();
       URI base = relay.webUri().orElseThrow();
@@ -128,6 +146,9 @@ class RelayDashboardTest {
       admin.send(post(base, "/dns/check", "csrf=" + enc(csrf) + "&domain=example.com"));
       assertThat(get(admin, base, "/dns").body())
           .contains("Checked example.com: 3 of 3 records ok.");
+      // The reports issue has landed: the DMARC page shows what the stored reports say.
+      String dmarc = get(admin, base, "/dmarc").body();
+      assertThat(dmarc).doesNotContain("No reports read yet").contains("192.0.2.");
     }
   }
 
