@@ -183,4 +183,25 @@ class DeployFilesTest {
     array.forEach(n -> out.add(n.asText()));
     return out;
   }
+
+  /** The README's list of what CI installs is the list .ci/run installs, no more and no less. */
+  @Test
+  void readmeNamesExactlyThePackagesCiInstalls() throws IOException {
+    String ci = Files.readString(Path.of(".ci/run"));
+    Matcher list = Pattern.compile("APT_PACKAGES=\\((.*?)\\n\\)", Pattern.DOTALL).matcher(ci);
+    assertThat(list.find()).isTrue();
+    java.util.Set<String> installed = new java.util.TreeSet<>();
+    for (String line : list.group(1).split("\n")) {
+      String code = line.replaceAll("#.*", "").strip();
+      if (!code.isEmpty()) {
+        installed.addAll(List.of(code.split("\\s+")));
+      }
+    }
+    String readme = Files.readString(Path.of("README.md"));
+    Matcher named = Pattern.compile("`apt-get install ([^`]*)`").matcher(readme);
+    assertThat(named.find()).as("README names the packages with apt-get install").isTrue();
+    java.util.Set<String> documented =
+        new java.util.TreeSet<>(List.of(named.group(1).strip().split("\\s+")));
+    assertThat(documented).isEqualTo(installed);
+  }
 }
