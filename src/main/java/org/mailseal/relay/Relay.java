@@ -274,53 +274,27 @@ public final class Relay implements AutoCloseable {
       SigningKeys signing,
       Upstreams upstreams)
       throws RelayException {
-    // Only for /metrics: without the admin listener nobody reads it, and serve asks no DNS.
-    DnsStatusWatch dns = new DnsStatusWatch(config, keys, clock);
-    metrics.dnsRecords(dns::rows);
-    long every = config.keys().reconcileInterval().toMillis();
-    scheduler.scheduleWithFixedDelay(
-        () -> {
-          dns.checkAll();
-          metrics.refresh();
-        },
-        0,
-        every,
-        TimeUnit.MILLISECONDS);
-    try {
-      admin =
-          new AdminServer(
-              config.admin().address(),
-              config.admin().port(),
-              registry,
-              metrics,
-              List.of(
-                  new Readiness("listeners", () -> server.isRunning(), "a listener is down"),
-                  new Readiness(
-                      "spool",
-                      () -> Files.isWritable(config.spool().directory()),
-                      "the spool directory is not writable"),
-                  new Readiness(
-                      "keys",
-                      () -> signing.domainsWithoutKey().isEmpty(),
-                      () ->
-                          "no ACTIVE DKIM key for "
-                              + String.join(", ", signing.domainsWithoutKey())
-                              + " (their mail gets 451; see: mailseal keys list)")),
-              // Failing upstreams are told, not failed: mail is still accepted and queued.
-              upstreams::failing);
-      admin.start();
-    } catch (IOException e) {
-      throw new RelayException(
-          RelayException.Kind.UNAVAILABLE,
-          "admin listener "
-              + config.admin().address()
-              + ":"
-              + config.admin().port()
-              + ": "
-              + e.getMessage(),
-          e);
-    }
-    log.info("admin listening {}:{}", config.admin().address(), admin.port());
+    admin =
+        AdminListener.start(
+            config,
+            registry,
+            metrics,
+            new DnsStatusWatch(config, keys, clock),
+            scheduler,
+            List.of(
+                new Readiness("listeners", () -> server.isRunning(), "a listener is down"),
+                new Readiness(
+                    "spool",
+                    () -> Files.isWritable(config.spool().directory()),
+                    "the spool directory is not writable"),
+                new Readiness(
+                    "keys",
+                    () -> signing.domainsWithoutKey().isEmpty(),
+                    () ->
+                        "no ACTIVE DKIM key for "
+                            + String.join(", ", signing.domainsWithoutKey())
+                            + " (their mail gets 451; see: mailseal keys list)")),
+            upstreams::failing);
   }
 
   /** The cluster's database when configured (opened and migrated now), else the key files. */
