@@ -62,6 +62,11 @@ class ClusterRotationTest {
   private final List<AutoCloseable> open = new ArrayList<>();
   private final List<String> generatedBy = Collections.synchronizedList(new ArrayList<>());
   private final AtomicInteger addAttempts = new AtomicInteger();
+
+  /** Reconciles each node has finished, by node name. */
+  private final Map<String, AtomicInteger> reconciled =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   private String url;
   private PostgresServer pg;
 
@@ -187,6 +192,7 @@ class ClusterRotationTest {
             reconciler,
             Map.of(D, policy(cron)),
             (domain, done) -> {
+              reconciled.computeIfAbsent(name, n -> new AtomicInteger()).incrementAndGet();
               for (Transition t : done) {
                 if (t instanceof Transition.Publish) {
                   generatedBy.add(name);
@@ -223,6 +229,11 @@ class ClusterRotationTest {
     // The next quarterly firing comes: the clock moves to it and the firing is stored in the
     // shared job store, as a cron firing is, while both nodes hold still; then both resume and
     // their Quartz threads compete for it.
+    // The shared reconcile job runs once as the nodes start; let it finish before the clock
+    // moves, or, run late, it would see the quarter pass without its key and try to make one too
+    // (which the store refuses as a duplicate, but the count below would see the attempt).
+    await("the first reconcile")
+        .until(() -> reconciled.values().stream().mapToInt(AtomicInteger::get).sum() > 0);
     CronExpression quarterly = new CronExpression(QUARTERLY);
     quarterly.setTimeZone(TimeZone.getTimeZone("UTC"));
     Instant at = quarterly.getTimeAfter(Date.from(clock.instant())).toInstant();
