@@ -21,14 +21,19 @@ public final class Configs {
     try {
       return ConfigLoader.load(file);
     } catch (ConfigException e) {
-      throw new RelayException(
-          RelayException.Kind.CONFIGURATION,
-          "configuration has "
-              + e.problems().size()
-              + (e.problems().size() == 1 ? " problem:\n" : " problems:\n")
-              + e.getMessage(),
-          e);
+      throw problems(e);
     }
+  }
+
+  /** Every problem of the file, one per line, as one failure. */
+  private static RelayException problems(ConfigException e) {
+    return new RelayException(
+        RelayException.Kind.CONFIGURATION,
+        "configuration has "
+            + e.problems().size()
+            + (e.problems().size() == 1 ? " problem:\n" : " problems:\n")
+            + e.getMessage(),
+        e);
   }
 
   /**
@@ -42,13 +47,7 @@ public final class Configs {
     try {
       return ConfigLoader.loadForServe(file);
     } catch (ConfigException e) {
-      throw new RelayException(
-          RelayException.Kind.CONFIGURATION,
-          "configuration has "
-              + e.problems().size()
-              + (e.problems().size() == 1 ? " problem:\n" : " problems:\n")
-              + e.getMessage(),
-          e);
+      throw problems(e);
     }
   }
 
