@@ -93,6 +93,16 @@ public sealed interface Classification {
         "forwarder or mailing list",
         "usually harmless: the forwarder re-sent genuine mail; ask it to keep the DKIM signature"
             + " intact (no body or Subject changes) or to use ARC"),
+    /**
+     * Nothing passes, but from a known mail provider's network: likely a service the owner uses (a
+     * help desk, a newsletter tool) that sends as the domain without its own DKIM key for it. Not
+     * counted as forged: it holds the ramp back until the owner deals with it.
+     */
+    KNOWN_PROVIDER(
+        "a known provider's network",
+        "likely a service you use: set up its DKIM signing for your domain (a selector of its"
+            + " own) or add its SPF include, or send its mail through mailseal; if you use no"
+            + " such service, it is forged"),
     /** Nothing passes: mail that only claims to come from the domain. */
     FORGED(
         "likely forged",

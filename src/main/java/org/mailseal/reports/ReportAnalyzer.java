@@ -117,10 +117,11 @@ public final class ReportAnalyzer {
     }
     List<SourceReport> out = new ArrayList<>();
     for (Tally t : tallies.values()) {
+      String reverse = lookup.reverseName(t.ip).orElse("");
       out.add(
           new SourceReport(
               t.ip,
-              lookup.reverseName(t.ip).orElse(""),
+              reverse,
               List.copyOf(t.orgs),
               t.messages,
               t.aligned,
@@ -128,7 +129,7 @@ public final class ReportAnalyzer {
               t.spfAligned,
               List.copyOf(t.dkim),
               List.copyOf(t.spf),
-              classify(facts, t)));
+              classify(facts, t, reverse)));
     }
     out.sort(
         Comparator.comparingLong(SourceReport::messages)
@@ -137,7 +138,7 @@ public final class ReportAnalyzer {
     return out;
   }
 
-  private Classification classify(DomainFacts facts, Tally t) {
+  private Classification classify(DomainFacts facts, Tally t, String reverse) {
     if (!t.ownSelectors.isEmpty()) {
       return new Classification.ThisRelay("DKIM selector " + String.join(", ", t.ownSelectors));
     }
@@ -168,6 +169,23 @@ public final class ReportAnalyzer {
       return new Classification.Unaligned(
           Classification.Hint.FORWARDER,
           "SPF fails, DKIM passes for d=" + String.join(", d=", t.otherDkimPass));
+    }
+    // Nothing passes, but from a mail provider's network: more likely a service the owner signed
+    // up for than a forger. (With DKIM passing for another d= it stays a forwarder above: Google
+    // and Microsoft forward their users' mail too.)
+    Optional<String> provider = KnownProviders.of(reverse);
+    if (provider.isPresent()) {
+      return new Classification.Unaligned(
+          Classification.Hint.KNOWN_PROVIDER,
+          "neither SPF nor DKIM passes for the domain"
+              + (t.otherDkimPass.isEmpty()
+                  ? ""
+                  : " (DKIM passes for d=" + String.join(", d=", t.otherDkimPass) + ")")
+              + ", from "
+              + provider.get()
+              + " ("
+              + reverse
+              + ")");
     }
     return new Classification.Unaligned(
         Classification.Hint.FORGED, "neither SPF nor DKIM passes for the domain");

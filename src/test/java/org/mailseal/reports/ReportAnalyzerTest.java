@@ -38,7 +38,13 @@ class ReportAnalyzerTest {
   static final SourceLookup LOOKUP =
       new SourceLookup() {
         final Map<String, String> names =
-            Map.of("192.0.2.25", "relay.example.com", "198.51.100.7", "o1.esp.example");
+            Map.of(
+                "192.0.2.25",
+                "relay.example.com",
+                "198.51.100.7",
+                "o1.esp.example",
+                "203.0.113.90",
+                "o1.ptr1234.sendgrid.net.");
 
         @Override
         public Optional<String> reverseName(String ip) {
@@ -175,6 +181,30 @@ class ReportAnalyzerTest {
             new Classification.Unaligned(
                 Classification.Hint.FORWARDER, "SPF fails, DKIM passes for d=lists.example.org"));
     assertThat(c.forged()).isFalse();
+  }
+
+  @Test
+  void nothingPassingFromAKnownProvidersNetworkIsNamedAndStaysInTheShare() {
+    DomainReport r =
+        analyze(
+            FACTS,
+            report(
+                "a.example",
+                "1",
+                DAY,
+                "none",
+                row(
+                    "203.0.113.90",
+                    4,
+                    List.of(dkim("example.com", "s1", "fail")),
+                    List.of(spf("example.com", "softfail")))));
+    Classification c = source(r, "203.0.113.90").classification();
+    assertThat(c.kind()).isEqualTo("unaligned");
+    assertThat(c.evidence())
+        .isEqualTo(
+            "neither SPF nor DKIM passes for the domain, from SendGrid (o1.ptr1234.sendgrid.net.)");
+    assertThat(c.advice()).startsWith("likely a service you use");
+    assertThat(c.forged()).as("it holds the ramp back until the owner acts").isFalse();
   }
 
   @Test
