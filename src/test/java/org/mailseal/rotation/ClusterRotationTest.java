@@ -45,6 +45,7 @@ import org.mailseal.testing.PostgresServer;
 import org.quartz.CronExpression;
 import org.quartz.JobKey;
 import org.quartz.Scheduler;
+import org.quartz.TriggerKey;
 import org.quartz.impl.SchedulerRepository;
 
 /**
@@ -229,11 +230,18 @@ class ClusterRotationTest {
     // The next quarterly firing comes: the clock moves to it and the firing is stored in the
     // shared job store, as a cron firing is, while both nodes hold still; then both resume and
     // their Quartz threads compete for it.
-    // The shared reconcile job runs once as the nodes start; let it finish before the clock
-    // moves, or, run late, it would see the quarter pass without its key and try to make one too
-    // (which the store refuses as a duplicate, but the count below would see the attempt).
-    await("the first reconcile")
-        .until(() -> reconciled.values().stream().mapToInt(AtomicInteger::get).sum() > 0);
+    // Each node's start replaces the shared reconcile trigger with one that fires now; let the
+    // last of those firings finish before the clock moves, or, run late, it would see the quarter
+    // pass without its key and try to make one too (which the store refuses as a duplicate, but
+    // the count below would see the attempt).
+    TriggerKey reconcile = TriggerKey.triggerKey("reconcile", RotationScheduler.GROUP);
+    await("the start-up reconcile")
+        .until(
+            () ->
+                one.quartz().getTrigger(reconcile).getPreviousFireTime() != null
+                    && reconciled.values().stream().mapToInt(AtomicInteger::get).sum() > 0
+                    && one.quartz().getCurrentlyExecutingJobs().isEmpty()
+                    && two.quartz().getCurrentlyExecutingJobs().isEmpty());
     CronExpression quarterly = new CronExpression(QUARTERLY);
     quarterly.setTimeZone(TimeZone.getTimeZone("UTC"));
     Instant at = quarterly.getTimeAfter(Date.from(clock.instant())).toInstant();
