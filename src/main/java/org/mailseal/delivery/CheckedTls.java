@@ -2,17 +2,12 @@
 package org.mailseal.delivery;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.Socket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
-import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.util.Collection;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLContext;
@@ -74,25 +69,7 @@ public final class CheckedTls {
    * @throws IOException naming the file when it cannot be read or holds no certificate
    */
   public static CheckedTls fromCaFile(Path pem) throws IOException {
-    try (InputStream in = Files.newInputStream(pem)) {
-      Collection<? extends Certificate> certs =
-          CertificateFactory.getInstance("X.509").generateCertificates(in);
-      if (certs.isEmpty()) {
-        throw new IOException(pem + ": no certificate in the file");
-      }
-      KeyStore ks = KeyStore.getInstance("PKCS12");
-      ks.load(null, null);
-      int i = 0;
-      for (Certificate c : certs) {
-        ks.setCertificateEntry("ca" + i++, c);
-      }
-      TrustManagerFactory tmf =
-          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-      tmf.init(ks);
-      return new CheckedTls(x509(tmf), Optional.of(pem));
-    } catch (GeneralSecurityException e) {
-      throw new IOException(pem + ": not a PEM certificate file (" + e.getMessage() + ")", e);
-    }
+    return new CheckedTls(x509(ClientTls.trustingOnly(pem)), Optional.of(pem));
   }
 
   private static X509ExtendedTrustManager x509(TrustManagerFactory tmf) {

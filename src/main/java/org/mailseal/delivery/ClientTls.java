@@ -67,6 +67,23 @@ public final class ClientTls {
    * @throws IOException naming the file when it cannot be read or holds no certificate
    */
   public static SSLSocketFactory fromCaFile(Path pem) throws IOException {
+    TrustManagerFactory tmf = trustingOnly(pem);
+    try {
+      SSLContext c = SSLContext.getInstance("TLS");
+      c.init(null, tmf.getTrustManagers(), null);
+      return c.getSocketFactory();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("no TLS in this JVM", e);
+    }
+  }
+
+  /**
+   * Trust managers for exactly the certificates in {@code pem}; {@link CheckedTls} builds on them
+   * too.
+   *
+   * @throws IOException naming the file when it cannot be read or holds no certificate
+   */
+  static TrustManagerFactory trustingOnly(Path pem) throws IOException {
     try (InputStream in = Files.newInputStream(pem)) {
       Collection<? extends Certificate> certs =
           CertificateFactory.getInstance("X.509").generateCertificates(in);
@@ -82,9 +99,7 @@ public final class ClientTls {
       TrustManagerFactory tmf =
           TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       tmf.init(ks);
-      SSLContext c = SSLContext.getInstance("TLS");
-      c.init(null, tmf.getTrustManagers(), null);
-      return c.getSocketFactory();
+      return tmf;
     } catch (GeneralSecurityException e) {
       throw new IOException(pem + ": not a PEM certificate file (" + e.getMessage() + ")", e);
     }
