@@ -5,7 +5,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.config.MeterFilter;
@@ -13,6 +12,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -126,19 +126,19 @@ public final class RelayMetrics {
   private final Counter delivered;
   private final Counter deferred;
   private final Counter bounced;
-  private final MultiGauge keyState;
-  private final MultiGauge keyRotationDays;
-  private final MultiGauge dnsRecordOk;
-  private final MultiGauge dnsLate;
-  private final MultiGauge dmarcMessages;
+  private final GaugeRows keyState;
+  private final GaugeRows keyRotationDays;
+  private final GaugeRows dnsRecordOk;
+  private final GaugeRows dnsLate;
+  private final GaugeRows dmarcMessages;
   private final Map<String, List<String>> lateKeys = new TreeMap<>();
   private final List<Supplier<? extends Collection<KeyInfo>>> keySources = new ArrayList<>();
   private final List<Object> held = new ArrayList<>();
   private final List<Supplier<? extends Collection<DnsStatus>>> dnsSources = new ArrayList<>();
   private final List<Supplier<? extends Collection<UpstreamStatus>>> upstreamSources =
       new ArrayList<>();
-  private MultiGauge upstreamUp;
-  private MultiGauge upstreamLastFailure;
+  private GaugeRows upstreamUp;
+  private GaugeRows upstreamLastFailure;
   private final List<Supplier<? extends Collection<DmarcVolume>>> dmarcSources = new ArrayList<>();
 
   /** Registers the relay's meters on {@code registry}; build it once per registry. */
@@ -183,26 +183,28 @@ public final class RelayMetrics {
             .description("Recipients given up on (5xx or too old); the sender gets a DSN")
             .register(registry);
     this.keyState =
-        MultiGauge.builder("mailseal.key.state")
-            .description("1 for each key, tagged with its current state")
-            .register(registry);
+        new GaugeRows(
+            registry, "mailseal.key.state", "1 for each key, tagged with its current state");
     this.keyRotationDays =
-        MultiGauge.builder("mailseal.key.rotation.days")
-            .description("Days until the domain's next scheduled rotation, negative when overdue")
-            .register(registry);
+        new GaugeRows(
+            registry,
+            "mailseal.key.rotation.days",
+            "Days until the domain's next scheduled rotation, negative when overdue");
     this.dnsRecordOk =
-        MultiGauge.builder("mailseal.dns.record.ok")
-            .description("1 when DNS shows the record as expected, 0 otherwise")
-            .register(registry);
+        new GaugeRows(
+            registry,
+            "mailseal.dns.record.ok",
+            "1 when DNS shows the record as expected, 0 otherwise");
     this.dmarcMessages =
-        MultiGauge.builder("mailseal.dmarc.messages")
-            .description(
-                "Messages DMARC aggregate reports counted for the domain, aligned or unaligned")
-            .register(registry);
+        new GaugeRows(
+            registry,
+            "mailseal.dmarc.messages",
+            "Messages DMARC aggregate reports counted for the domain, aligned or unaligned");
     this.dnsLate =
-        MultiGauge.builder("mailseal.rotation.dns.late")
-            .description("1 for each PENDING key DNS still does not show past its deadline")
-            .register(registry);
+        new GaugeRows(
+            registry,
+            "mailseal.rotation.dns.late",
+            "1 for each PENDING key DNS still does not show past its deadline");
   }
 
   /** Metrics kept on a private registry that nobody reads. */
@@ -390,57 +392,49 @@ public final class RelayMetrics {
     boolean dnsOk = collect(dnsSources, records, "dns");
     List<UpstreamStatus> upstreams = new ArrayList<>();
     if (!upstreamSources.isEmpty() && collect(upstreamSources, upstreams, "upstreams")) {
-      List<MultiGauge.Row<?>> up = new ArrayList<>();
-      List<MultiGauge.Row<?>> failure = new ArrayList<>();
+      Map<Tags, Double> up = new LinkedHashMap<>();
+      Map<Tags, Double> failure = new LinkedHashMap<>();
       for (UpstreamStatus u : upstreams) {
-        up.add(MultiGauge.Row.of(Tags.of("upstream", u.upstream()), u.up() ? 1 : 0));
+        up.put(Tags.of("upstream", u.upstream()), u.up() ? 1.0 : 0.0);
         u.lastFailure()
-            .ifPresent(
-                c ->
-                    failure.add(
-                        MultiGauge.Row.of(Tags.of("upstream", u.upstream(), "class", c), 1)));
+            .ifPresent(c -> failure.put(Tags.of("upstream", u.upstream(), "class", c), 1.0));
       }
-      upstreamUp.register(up, true);
-      upstreamLastFailure.register(failure, true);
+      upstreamUp.set(up);
+      upstreamLastFailure.set(failure);
     }
     List<DmarcVolume> volumes = new ArrayList<>();
     if (collect(dmarcSources, volumes, "dmarc")) {
-      List<MultiGauge.Row<?>> rows = new ArrayList<>();
+      Map<Tags, Double> rows = new LinkedHashMap<>();
       for (DmarcVolume v : volumes) {
-        rows.add(
-            MultiGauge.Row.of(Tags.of("domain", v.domain(), "alignment", "aligned"), v.aligned()));
-        rows.add(
-            MultiGauge.Row.of(
-                Tags.of("domain", v.domain(), "alignment", "unaligned"), v.unaligned()));
+        rows.put(Tags.of("domain", v.domain(), "alignment", "aligned"), (double) v.aligned());
+        rows.put(Tags.of("domain", v.domain(), "alignment", "unaligned"), (double) v.unaligned());
       }
-      dmarcMessages.register(rows, true);
+      dmarcMessages.set(rows);
     }
     if (keysOk) {
-      List<MultiGauge.Row<?>> states = new ArrayList<>();
-      List<MultiGauge.Row<?>> days = new ArrayList<>();
+      Map<Tags, Double> states = new LinkedHashMap<>();
+      Map<Tags, Double> days = new LinkedHashMap<>();
       for (KeyInfo k : keys) {
-        states.add(
-            MultiGauge.Row.of(
-                Tags.of(
-                    "domain", k.domain(),
-                    "selector", k.selector(),
-                    "algorithm", k.algorithm(),
-                    "state", k.state().toLowerCase(Locale.ROOT)),
-                1));
-        days.add(
-            MultiGauge.Row.of(
-                Tags.of("domain", k.domain(), "selector", k.selector()),
-                k.untilRotation().toSeconds() / 86_400.0));
+        states.put(
+            Tags.of(
+                "domain", k.domain(),
+                "selector", k.selector(),
+                "algorithm", k.algorithm(),
+                "state", k.state().toLowerCase(Locale.ROOT)),
+            1.0);
+        days.put(
+            Tags.of("domain", k.domain(), "selector", k.selector()),
+            k.untilRotation().toSeconds() / 86_400.0);
       }
-      keyState.register(states, true);
-      keyRotationDays.register(days, true);
+      keyState.set(states);
+      keyRotationDays.set(days);
     }
     if (dnsOk) {
-      List<MultiGauge.Row<?>> rows = new ArrayList<>();
+      Map<Tags, Double> rows = new LinkedHashMap<>();
       for (DnsStatus r : records) {
-        rows.add(MultiGauge.Row.of(Tags.of("name", r.name(), "type", r.type()), r.ok() ? 1 : 0));
+        rows.put(Tags.of("name", r.name(), "type", r.type()), r.ok() ? 1.0 : 0.0);
       }
-      dnsRecordOk.register(rows, true);
+      dnsRecordOk.set(rows);
     }
   }
 
@@ -468,11 +462,10 @@ public final class RelayMetrics {
     } else {
       lateKeys.put(domain, List.copyOf(selectors));
     }
-    List<MultiGauge.Row<?>> rows = new ArrayList<>();
+    Map<Tags, Double> rows = new LinkedHashMap<>();
     lateKeys.forEach(
-        (d, late) ->
-            late.forEach(s -> rows.add(MultiGauge.Row.of(Tags.of("domain", d, "selector", s), 1))));
-    dnsLate.register(rows, true);
+        (d, late) -> late.forEach(s -> rows.put(Tags.of("domain", d, "selector", s), 1.0)));
+    dnsLate.set(rows);
   }
 
   /**
@@ -483,13 +476,15 @@ public final class RelayMetrics {
     synchronized (this) {
       if (upstreamUp == null) {
         upstreamUp =
-            MultiGauge.builder("mailseal.upstream.up")
-                .description("1 while delivery through the upstream works, 0 while it waits")
-                .register(registry);
+            new GaugeRows(
+                registry,
+                "mailseal.upstream.up",
+                "1 while delivery through the upstream works, 0 while it waits");
         upstreamLastFailure =
-            MultiGauge.builder("mailseal.upstream.last.failure")
-                .description("1 for the class of the upstream's last failure")
-                .register(registry);
+            new GaugeRows(
+                registry,
+                "mailseal.upstream.last.failure",
+                "1 for the class of the upstream's last failure");
       }
       upstreamSources.add(Objects.requireNonNull(source, "source"));
     }

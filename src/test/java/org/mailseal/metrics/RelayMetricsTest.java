@@ -3,9 +3,12 @@ package org.mailseal.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -107,6 +110,27 @@ class RelayMetricsTest {
     metrics.refresh();
 
     assertThat(registry.find("mailseal.key.state").tag("selector", "s1").gauge()).isNull();
+  }
+
+  @Test
+  void aRefreshUpdatesRowsInPlaceSoAConcurrentScrapeNeverMissesThem() {
+    List<Meter.Id> removed = new CopyOnWriteArrayList<>();
+    registry.config().onMeterRemoved(m -> removed.add(m.getId()));
+    AtomicInteger days = new AtomicInteger(9);
+    metrics.keys(
+        () ->
+            List.of(
+                new RelayMetrics.KeyInfo(
+                    "example.com", "s1", "rsa", "ACTIVE", Duration.ofDays(days.get()))));
+    Gauge state = registry.get("mailseal.key.state").tag("selector", "s1").gauge();
+
+    days.set(8);
+    metrics.refresh();
+
+    assertThat(removed).isEmpty();
+    assertThat(registry.get("mailseal.key.state").tag("selector", "s1").gauge()).isSameAs(state);
+    assertThat(registry.get("mailseal.key.rotation.days").tag("selector", "s1").gauge().value())
+        .isEqualTo(8.0);
   }
 
   @Test
