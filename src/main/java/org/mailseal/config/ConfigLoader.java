@@ -282,12 +282,11 @@ public final class ConfigLoader {
     Fields domains = top.section("domains");
     Map<String, MailsealConfig.Domain> ds = new LinkedHashMap<>();
     for (String name : domains.keys()) {
-      String d = name.toLowerCase(Locale.ROOT);
-      if (!Values.DOMAIN.matcher(d).matches()) {
-        domains.problemAtKey(name, "not a domain name");
-        domains.raw(name);
+      Optional<String> named = Values.domainKey(domains, name);
+      if (named.isEmpty()) {
         continue;
       }
+      String d = named.get();
       ds.put(d, DomainSection.domain(d, domains.section(name), sp.maxAge(), updates));
     }
     if (domains.keys().isEmpty()) {

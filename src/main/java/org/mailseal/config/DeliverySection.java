@@ -29,12 +29,11 @@ final class DeliverySection {
     Fields rf = f.section("routes");
     Map<String, Route> routes = new LinkedHashMap<>();
     for (String name : rf.keys()) {
-      String d = name.toLowerCase(Locale.ROOT);
-      if (!Values.DOMAIN.matcher(d).matches()) {
-        rf.problemAtKey(name, "not a domain name");
-        rf.raw(name);
+      Optional<String> named = Values.domainKey(rf, name);
+      if (named.isEmpty()) {
         continue;
       }
+      String d = named.get();
       routes.put(d, rf.choice(name, route));
     }
     rf.finish();

@@ -3,6 +3,7 @@ package org.mailseal.config;
 
 import java.net.InetAddress;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -16,6 +17,17 @@ final class Values {
   static final Pattern ADDRESS = Pattern.compile("[^@\\s]+@[^@\\s]+\\.[^@\\s]+");
 
   private Values() {}
+
+  /** A key of {@code f} that names a domain, lower-cased; empty (a problem noted) when not one. */
+  static Optional<String> domainKey(Fields f, String name) {
+    String d = name.toLowerCase(Locale.ROOT);
+    if (!DOMAIN.matcher(d).matches()) {
+      f.problemAtKey(name, "not a domain name");
+      f.raw(name);
+      return Optional.empty();
+    }
+    return Optional.of(d);
+  }
 
   static String stripDot(String name) {
     return name.endsWith(".") ? name.substring(0, name.length() - 1) : name;
