@@ -89,10 +89,7 @@ public final class Authenticator {
     this.hasher = hasher;
     this.throttle = throttle;
     this.clock = clock;
-    byte[] noise = new byte[16];
-    random.nextBytes(noise);
-    char[] pw = java.util.HexFormat.of().formatHex(noise).toCharArray();
-    this.dummyHash = hasher.hash(pw);
+    this.dummyHash = hasher.decoy();
   }
 
   /** Checks {@code password} for {@code name} from {@code client}; never logs the password. */

@@ -29,9 +29,32 @@ public final class PasswordHasher {
   private static final Base64.Decoder B64D = Base64.getDecoder();
 
   private final SecureRandom random;
+  private volatile String decoy;
 
   public PasswordHasher(SecureRandom random) {
     this.random = random;
+  }
+
+  /**
+   * A hash of random noise that no password matches, made on the first call and then kept: what a
+   * login for an unknown user is checked against, so that it costs the same hashing time as a known
+   * one. One per hasher: authenticators over one hasher share it, so a new {@link Authenticator}
+   * (each test makes one) costs no hash once its hasher has made the decoy.
+   */
+  public String decoy() {
+    String d = decoy;
+    if (d == null) {
+      synchronized (this) {
+        d = decoy;
+        if (d == null) {
+          byte[] noise = new byte[16];
+          random.nextBytes(noise);
+          d = hash(java.util.HexFormat.of().formatHex(noise).toCharArray());
+          decoy = d;
+        }
+      }
+    }
+    return d;
   }
 
   /** A new argon2id hash of {@code password}, with a fresh salt. */

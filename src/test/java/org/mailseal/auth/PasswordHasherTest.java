@@ -21,6 +21,16 @@ class PasswordHasherTest {
   }
 
   @Test
+  void theDecoyIsOneCurrentHashThatAnEmptyPasswordDoesNotMatch() {
+    String decoy = hasher.decoy();
+    assertThat(decoy).startsWith("$argon2id$v=19$m=19456,t=2,p=1$");
+    assertThat(hasher.needsRehash(decoy)).isFalse();
+    assertThat(hasher.verify(new char[0], decoy)).isFalse();
+    assertThat(hasher.decoy()).isSameAs(decoy);
+    assertThat(new PasswordHasher(new SecureRandom()).decoy()).isNotEqualTo(decoy);
+  }
+
+  @Test
   void bcryptHashesFromElsewhereVerify() {
     byte[] salt = new byte[16];
     new SecureRandom().nextBytes(salt);

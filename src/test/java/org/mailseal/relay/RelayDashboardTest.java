@@ -98,6 +98,12 @@ class RelayDashboardTest {
     Path file = dir.resolve("mailseal.yaml");
     Files.writeString(file, String.join("\n", lines));
     MailsealConfig config = ConfigLoader.load(file);
+    // The test certificate (src/test/resources/tls), as if made on an earlier start: the relay
+    // loads it instead of generating an RSA key (half of its start-up); ListenerTlsTest covers
+    // that.
+    Path selfSigned = Files.createDirectories(config.tls().selfSignedDirectory());
+    Files.copy(Path.of("src/test/resources/tls/server.crt"), selfSigned.resolve("selfsigned.crt"));
+    Files.copy(Path.of("src/test/resources/tls/server.key"), selfSigned.resolve("selfsigned.key"));
     PasswordHasher hasher = new PasswordHasher(new SecureRandom());
     UserStore users = new UserStore(config.users().file(), Clock.systemUTC());
     for (String name : List.of("admin@example.com", "alice@example.com")) {

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.icegreen.greenmail.user.GreenMailUser;
-import com.icegreen.greenmail.util.GreenMail;
-import com.icegreen.greenmail.util.ServerSetup;
 import jakarta.mail.Flags;
 import jakarta.mail.Folder;
 import jakarta.mail.Session;
@@ -31,20 +29,23 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mailseal.config.MailsealConfig;
 import org.mailseal.config.SecretRef;
 
-/** Reports delivered to a real IMAP server (GreenMail on loopback) are fetched once. */
+/**
+ * Reports delivered to a real IMAP server (GreenMail on loopback, {@link NoDelayGreenMail}) are
+ * fetched once.
+ */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ImapFetcherTest {
   static final Clock NOW = Clock.fixed(Instant.parse("2025-12-04T06:00:00Z"), ZoneOffset.UTC);
 
   @TempDir Path dir;
-  GreenMail greenMail;
+  NoDelayGreenMail greenMail;
   GreenMailUser user;
   FileReportStore store;
   Path password;
 
   @BeforeEach
   void start() throws Exception {
-    greenMail = new GreenMail(new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_IMAP));
+    greenMail = new NoDelayGreenMail();
     greenMail.start();
     user = greenMail.setUser("dmarc@example.com", "dmarc", "s3cret-pass");
     store = new FileReportStore(dir.resolve("reports"));
@@ -62,7 +63,7 @@ class ImapFetcherTest {
         MailsealConfig.AfterRead.valueOf(afterRead.toUpperCase(java.util.Locale.ROOT));
     return new MailsealConfig.Imap(
         "127.0.0.1",
-        greenMail.getImap().getPort(),
+        greenMail.port(),
         MailsealConfig.ImapTls.NONE,
         "dmarc",
         secret,
@@ -104,7 +105,7 @@ class ImapFetcherTest {
   /** Counts of (all, unseen) messages in a folder, as a mail client sees them. */
   private int[] folder(String name) throws Exception {
     Store s = Session.getInstance(new Properties()).getStore("imap");
-    s.connect("127.0.0.1", greenMail.getImap().getPort(), "dmarc", "s3cret-pass");
+    s.connect("127.0.0.1", greenMail.port(), "dmarc", "s3cret-pass");
     try {
       Folder f = s.getFolder(name);
       if (!f.exists()) {
@@ -195,8 +196,7 @@ class ImapFetcherTest {
     Files.writeString(password, "wrong");
     assertThatThrownBy(() -> fetcher(imap("mark", "", new SecretRef(null, password))).fetchOnce())
         .isInstanceOf(ReportFetchException.class)
-        .hasMessageStartingWith(
-            "cannot log in to 127.0.0.1:" + greenMail.getImap().getPort() + " as dmarc: ")
+        .hasMessageStartingWith("cannot log in to 127.0.0.1:" + greenMail.port() + " as dmarc: ")
         .satisfies(e -> assertThat(e.getMessage()).doesNotContain("wrong"));
     assertThat(folder("INBOX")).containsExactly(2, 2);
   }

@@ -2,7 +2,6 @@
 package org.mailseal.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import java.io.File;
 import java.nio.file.Files;
@@ -12,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -26,10 +26,12 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mailseal.keys.DkimKey;
 import org.mailseal.spool.QueueId;
 import org.mailseal.spool.SpoolEntry;
+import org.mailseal.testing.Waits;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -61,8 +63,6 @@ class DashboardBrowserTest {
         Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
         "SKIPPED: the browser tests need chromium and chromedriver (Debian: apt-get install"
             + " chromium chromium-driver)");
-    fixture = new WebFixture(dir);
-    base = "https://localhost:" + fixture.server.address().getPort();
     ChromeOptions options = new ChromeOptions();
     options.setBinary(CHROMIUM.toFile());
     options.addArguments(
@@ -84,7 +84,16 @@ class DashboardBrowserTest {
             .usingDriverExecutable(new File(CHROMEDRIVER.toString()))
             .usingAnyFreePort()
             .build();
-    browser = new ChromeDriver(service, options);
+    // The browser starts while the fixture is built (keys, hashes, certificate): neither needs the
+    // other until the first page, and each takes about a second.
+    CompletableFuture<ChromeDriver> starting =
+        CompletableFuture.supplyAsync(() -> new ChromeDriver(service, options));
+    try {
+      fixture = new WebFixture(dir);
+    } finally {
+      browser = starting.join(); // and @AfterAll closes whichever of the two started
+    }
+    base = "https://localhost:" + fixture.server.address().getPort();
     browser.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
     Files.createDirectories(SHOTS);
   }
@@ -104,12 +113,31 @@ class DashboardBrowserTest {
     browser.findElement(By.id("user")).clear();
     browser.findElement(By.id("user")).sendKeys(user);
     browser.findElement(By.id("password")).sendKeys(password);
-    browser.findElement(By.cssSelector("main form button[type=submit]")).click();
+    submit(browser.findElement(By.cssSelector("main form button[type=submit]")));
   }
 
-  /** The element once the page the last click started shows it (a click may return earlier). */
+  /**
+   * Clicks {@code button} and waits until the page it was on is gone: a click may return before the
+   * next page replaces it, and that page may show what {@link #shown} looks for (a flash).
+   */
+  private void submit(WebElement button) {
+    WebElement page = browser.findElement(By.tagName("html"));
+    button.click();
+    Waits.await("the page after the click").atMost(Duration.ofSeconds(30)).until(() -> gone(page));
+  }
+
+  private static boolean gone(WebElement e) {
+    try {
+      e.isEnabled();
+      return false;
+    } catch (StaleElementReferenceException replaced) {
+      return true;
+    }
+  }
+
+  /** The element once the page the last click started shows it. */
   private WebElement shown(By by) {
-    await("the page to show " + by)
+    Waits.await("the page to show " + by)
         .atMost(Duration.ofSeconds(30))
         .until(() -> !browser.findElements(by).isEmpty());
     return browser.findElement(by);
@@ -219,7 +247,7 @@ class DashboardBrowserTest {
     String name = fixture.pendingRecordName();
     browser.get(base + "/dns");
     assertThat(row(name).getAttribute("data-state")).isEqualTo("UNCHECKED");
-    browser.findElement(By.cssSelector("button.check-now")).click();
+    submit(browser.findElement(By.cssSelector("button.check-now")));
     assertThat(shown(By.cssSelector("p.flash")).getText())
         .isEqualTo("Checked example.com: 5 of 6 records ok.");
     assertThat(row(name).getAttribute("data-state")).isEqualTo("MISSING");
@@ -227,7 +255,7 @@ class DashboardBrowserTest {
     screenshot("dns-missing");
 
     fixture.zone.setZone(fixture.zoneText(true));
-    browser.findElement(By.cssSelector("button.check-now")).click();
+    submit(browser.findElement(By.cssSelector("button.check-now")));
     assertThat(shown(By.cssSelector("p.flash")).getText())
         .isEqualTo("Checked example.com: 6 of 6 records ok.");
     assertThat(row(name).getAttribute("data-state")).isEqualTo("OK");
@@ -277,15 +305,15 @@ class DashboardBrowserTest {
   void aBounceFromTheQueuePageSendsTheDsn() throws Exception {
     QueueId first = fixture.queued.get(0);
     browser.get(base + "/queue");
-    browser
-        .findElement(By.cssSelector("tr[data-id='" + first + "'] button[aria-label^='Bounce']"))
-        .click();
+    submit(
+        browser.findElement(
+            By.cssSelector("tr[data-id='" + first + "'] button[aria-label^='Bounce']")));
     // A confirmation step first: nothing has happened yet.
     assertThat(shown(By.cssSelector("button.confirm")).isDisplayed()).isTrue();
     assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("Bounce " + first + "?");
     assertThat(fixture.spool.entry(first)).isPresent();
     screenshot("queue-confirm");
-    browser.findElement(By.cssSelector("button.confirm")).click();
+    submit(browser.findElement(By.cssSelector("button.confirm")));
     WebElement flash = shown(By.cssSelector("p.flash"));
     assertThat(path()).isEqualTo("/queue");
     assertThat(flash.getText())
@@ -344,15 +372,17 @@ class DashboardBrowserTest {
     browser.switchTo().activeElement().sendKeys(org.openqa.selenium.Keys.TAB);
     assertThat(browser.switchTo().activeElement().getText()).isEqualTo("Keys");
     browser.switchTo().activeElement().sendKeys(org.openqa.selenium.Keys.ENTER);
-    await().atMost(Duration.ofSeconds(10)).until(() -> path().equals("/keys"));
+    Waits.await("the keys page").atMost(Duration.ofSeconds(10)).until(() -> path().equals("/keys"));
   }
 
   @Test
   @Order(11)
   void logoutEndsTheSessionInTheBrowser() {
     browser.get(base + "/");
-    browser.findElement(By.cssSelector("form.logout button")).click();
-    await("the login page").atMost(Duration.ofSeconds(30)).until(() -> path().equals("/login"));
+    submit(browser.findElement(By.cssSelector("form.logout button")));
+    Waits.await("the login page")
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> path().equals("/login"));
     browser.get(base + "/queue");
     assertThat(path()).isEqualTo("/login");
   }

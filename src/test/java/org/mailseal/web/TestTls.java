@@ -22,12 +22,19 @@ import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.mailseal.tls.ServerTls;
 
 /**
- * The listeners' self-signed certificate (made by {@link ServerTls#selfSigned}) as a server context
- * for the dashboard, and a client context that trusts exactly that certificate.
+ * The listeners' self-signed certificate (as {@link ServerTls#selfSigned} keeps it; the test one
+ * from {@code src/test/resources/tls}) as a server context for the dashboard, and a client context
+ * that trusts exactly that certificate.
  */
 record TestTls(SSLContext server, SSLContext client, X509Certificate certificate) {
 
   static TestTls make(Path dir, Clock clock) throws Exception {
+    // The test certificate (src/test/resources/tls: 127.0.0.1 and ::1 among its names), left where
+    // an earlier start would have made the pair: selfSigned loads it instead of generating an RSA
+    // key. Making the pair is ListenerTlsTest's concern.
+    Files.createDirectories(dir);
+    Files.copy(Path.of("src/test/resources/tls/server.crt"), dir.resolve("selfsigned.crt"));
+    Files.copy(Path.of("src/test/resources/tls/server.key"), dir.resolve("selfsigned.key"));
     ServerTls.selfSigned(dir, "localhost", clock, new SecureRandom());
     X509Certificate cert;
     try (InputStream in = Files.newInputStream(dir.resolve("selfsigned.crt"))) {

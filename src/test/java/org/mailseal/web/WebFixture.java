@@ -5,7 +5,7 @@ import java.io.ByteArrayInputStream;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.KeyPair;
+import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,6 +24,7 @@ import org.mailseal.keys.FileKeyStore;
 import org.mailseal.keys.KeyAlgorithm;
 import org.mailseal.keys.KeyGenerator;
 import org.mailseal.keys.KeyState;
+import org.mailseal.keys.PemKeys;
 import org.mailseal.keys.Selector;
 import org.mailseal.policy.SenderPattern;
 import org.mailseal.records.DnsRecord;
@@ -78,14 +79,19 @@ final class WebFixture implements AutoCloseable {
     SecureRandom random = new SecureRandom();
     this.keys = new FileKeyStore(dir.resolve("keys"), clock);
     KeyGenerator gen = new KeyGenerator(random);
+    // Two stored test keys: generating two RSA keys cost most of the fixture's time.
+    List<PrivateKey> rsa = new ArrayList<>();
+    for (String pem : List.of("rsa2048-pkcs8.pem", "rsa2048-second-pkcs8.pem")) {
+      rsa.add(PemKeys.readPrivateKey(Path.of("src/test/resources/keys", pem)));
+    }
     for (String d : domains) {
       clock.set(START);
-      add(d, "s20260901r", gen.generate(KeyAlgorithm.RSA, 2048), KeyState.ACTIVE);
-      add(d, "s20260901e", gen.generate(KeyAlgorithm.ED25519, 0), KeyState.ACTIVE);
+      add(d, "s20260901r", rsa.get(0), KeyState.ACTIVE);
+      add(d, "s20260901e", gen.generate(KeyAlgorithm.ED25519, 0).getPrivate(), KeyState.ACTIVE);
       clock.set(Instant.parse("2026-12-01T03:00:00Z"));
-      add(d, "s20261201r", gen.generate(KeyAlgorithm.RSA, 2048), KeyState.ACTIVE);
+      add(d, "s20261201r", rsa.get(1), KeyState.ACTIVE);
       clock.set(Instant.parse("2026-12-03T03:00:00Z"));
-      add(d, "s20261203e", gen.generate(KeyAlgorithm.ED25519, 0), KeyState.PENDING);
+      add(d, "s20261203e", gen.generate(KeyAlgorithm.ED25519, 0).getPrivate(), KeyState.PENDING);
     }
     clock.set(NOW);
     this.zone = ZoneServer.start(domains.get(0), zoneText(false));
@@ -134,8 +140,9 @@ final class WebFixture implements AutoCloseable {
             random);
   }
 
-  private void add(String domain, String selector, KeyPair pair, KeyState state) throws Exception {
-    keys.add(domain, new Selector(selector), pair.getPrivate(), state);
+  private void add(String domain, String selector, PrivateKey key, KeyState state)
+      throws Exception {
+    keys.add(domain, new Selector(selector), key, state);
   }
 
   QueueId queue(String sender, List<String> recipients) throws Exception {
