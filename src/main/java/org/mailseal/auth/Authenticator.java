@@ -64,6 +64,13 @@ public final class Authenticator {
   private final String dummyHash;
   private final LoginCache cache;
 
+  /**
+   * The hash an unknown user's password is checked against: argon2id of random noise. Made once per
+   * process, by the first authenticator: every hasher uses the same parameters, so one serves all,
+   * and an authenticator made again (a test's server, say) does not spend a hash on it.
+   */
+  private static volatile String decoy;
+
   /** An authenticator that remembers no login: every one is hashed. */
   public Authenticator(
       UserStore users,
@@ -89,10 +96,23 @@ public final class Authenticator {
     this.hasher = hasher;
     this.throttle = throttle;
     this.clock = clock;
-    byte[] noise = new byte[16];
-    random.nextBytes(noise);
-    char[] pw = java.util.HexFormat.of().formatHex(noise).toCharArray();
-    this.dummyHash = hasher.hash(pw);
+    this.dummyHash = decoy(hasher, random);
+  }
+
+  private static String decoy(PasswordHasher hasher, SecureRandom random) {
+    String d = decoy;
+    if (d == null) {
+      synchronized (Authenticator.class) {
+        d = decoy;
+        if (d == null) {
+          byte[] noise = new byte[16];
+          random.nextBytes(noise);
+          d = hasher.hash(java.util.HexFormat.of().formatHex(noise).toCharArray());
+          decoy = d;
+        }
+      }
+    }
+    return d;
   }
 
   /** Checks {@code password} for {@code name} from {@code client}; never logs the password. */
