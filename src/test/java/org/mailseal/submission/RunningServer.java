@@ -2,14 +2,18 @@
 package org.mailseal.submission;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.mailseal.auth.Authenticator;
@@ -39,7 +43,8 @@ import org.mailseal.tls.ServerTls;
  *
  * <p>What is slow to make is made once, outside the tests: the RSA signing key and the TLS
  * certificate are test resources, and the users' password hash is {@link #PASSWORD_HASH}. Logins
- * still verify it with the real Argon2id.
+ * still verify it with the real Argon2id. The key store's files are written once per JVM (adding a
+ * key writes and syncs several files) and copied into each server's directory.
  */
 final class RunningServer implements AutoCloseable {
   static final String PASSWORD = "correct horse battery";
@@ -51,10 +56,18 @@ final class RunningServer implements AutoCloseable {
   static final String PASSWORD_HASH =
       "$argon2id$v=19$m=19456,t=2,p=1$POkx/iKRycvrB1BMnPPgJw$CshxaiHP+BrJuUkWiIZDlpZfmCmOU4owhlqEnOK7l4g";
 
+  /**
+   * One hasher for every server of the JVM: its decoy hash (what an unknown user's password is
+   * checked against) is made once, not once per server.
+   */
+  private static final PasswordHasher HASHER = new PasswordHasher(new SecureRandom());
+
   private static final Path RESOURCES = Path.of("src/test/resources");
+  private static final Instant START = Instant.parse("2026-11-23T10:00:00Z");
+  private static Path keyTemplate;
 
   final Path dir;
-  final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
+  final MutableClock clock = new MutableClock(START);
   final SubmissionServer.Options options;
   final FileKeyStore keys;
   final Spool spool;
@@ -110,18 +123,8 @@ final class RunningServer implements AutoCloseable {
             List.of("parked.example"),
             receivedAuth);
     SecureRandom random = new SecureRandom();
+    copyTree(keyTemplate(random), dir.resolve("keys"));
     keys = new FileKeyStore(dir.resolve("keys"), clock);
-    KeyGenerator gen = new KeyGenerator(random);
-    keys.add(
-        "example.com",
-        new Selector("s20261123r"),
-        PemKeys.readPrivateKey(RESOURCES.resolve("keys/rsa2048-pkcs8.pem")),
-        KeyState.ACTIVE);
-    keys.add(
-        "example.com",
-        new Selector("s20261123e"),
-        gen.generate(KeyAlgorithm.ED25519, 0).getPrivate(),
-        KeyState.ACTIVE);
     signing = new SigningKeys(keys, Set.copyOf(options.domains()), clock, 64 * 1024);
     signing.refresh();
     spool = Spool.open(dir.resolve("spool"), clock, SpoolOptions.defaults(random));
@@ -129,7 +132,6 @@ final class RunningServer implements AutoCloseable {
         ServerTls.fromFiles(
             RESOURCES.resolve("tls/server.crt"), RESOURCES.resolve("tls/server.key"), clock);
     users = new UserStore(dir.resolve("users.yaml"), clock);
-    PasswordHasher hasher = new PasswordHasher(random);
     users.put(
         new User(
             "alice@example.com", PASSWORD_HASH, List.of(SenderPattern.parse("alice@example.com"))));
@@ -145,7 +147,7 @@ final class RunningServer implements AutoCloseable {
                 tls,
                 users,
                 new Authenticator(
-                    users, hasher, new LoginThrottle(clock), clock, random, Duration.ofMinutes(10)),
+                    users, HASHER, new LoginThrottle(clock), clock, random, Duration.ofMinutes(10)),
                 signing,
                 spool,
                 dir.resolve("tmp"),
@@ -158,6 +160,51 @@ final class RunningServer implements AutoCloseable {
     tmf.init(tls.trustStore());
     trust = SSLContext.getInstance("TLS");
     trust.init(null, tmf.getTrustManagers(), null);
+  }
+
+  /**
+   * A key store with example.com's ACTIVE RSA and Ed25519 keys, added at {@link #START}: made once
+   * per JVM in a directory removed when the JVM exits.
+   */
+  private static synchronized Path keyTemplate(SecureRandom random) throws Exception {
+    if (keyTemplate == null) {
+      Path top = Files.createTempDirectory("mailseal-running-server-keys");
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(top)));
+      Path root = top.resolve("keys");
+      FileKeyStore store = new FileKeyStore(root, new MutableClock(START));
+      store.add(
+          "example.com",
+          new Selector("s20261123r"),
+          PemKeys.readPrivateKey(RESOURCES.resolve("keys/rsa2048-pkcs8.pem")),
+          KeyState.ACTIVE);
+      store.add(
+          "example.com",
+          new Selector("s20261123e"),
+          new KeyGenerator(random).generate(KeyAlgorithm.ED25519, 0).getPrivate(),
+          KeyState.ACTIVE);
+      keyTemplate = root;
+    }
+    return keyTemplate;
+  }
+
+  /** Copies {@code from} to {@code to} (which must not exist), with each file's permissions. */
+  private static void copyTree(Path from, Path to) throws IOException {
+    try (Stream<Path> all = Files.walk(from)) {
+      for (Path p : all.toList()) {
+        Files.copy(
+            p, to.resolve(from.relativize(p).toString()), StandardCopyOption.COPY_ATTRIBUTES);
+      }
+    }
+  }
+
+  private static void deleteTree(Path top) {
+    try (Stream<Path> all = Files.walk(top)) {
+      for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      // a temporary directory left behind
+    }
   }
 
   int submissionPort() {

@@ -61,6 +61,10 @@ public final class SmtpDialog implements AutoCloseable {
   }
 
   private void use(Socket s) throws IOException {
+    // Each command is one write: without this, Nagle holds a write (a TLS handshake's last flight,
+    // the command after it) for the server's delayed ACK, and a dialog often waits 40 ms for
+    // nothing.
+    s.setTcpNoDelay(true);
     socket = s;
     in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
     out = s.getOutputStream();
