@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mailseal.config.ConfigLoader;
 import org.mailseal.config.MailsealConfig;
 import org.mailseal.relay.Relay;
+import org.mailseal.testing.TestCertificate;
 
 /**
  * {@code mailseal sendmail} against a running relay (in this JVM) and its trusted listener: cron's
@@ -90,6 +91,7 @@ class SendmailCommandTest {
     lines.addAll(List.of("domains:", "  example.com:", "    algorithms: [ed25519]", ""));
     Path file = dir.resolve("mailseal.yaml");
     Files.writeString(file, String.join("\n", lines));
+    TestCertificate.placeAsSelfSigned(dir.resolve("tls"));
     return file;
   }
 

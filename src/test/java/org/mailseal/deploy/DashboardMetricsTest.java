@@ -35,6 +35,7 @@ import org.mailseal.sendmail.LocalMessage;
 import org.mailseal.sendmail.SendmailArgs;
 import org.mailseal.sendmail.SendmailException;
 import org.mailseal.sendmail.TrustedSubmission;
+import org.mailseal.testing.TestCertificate;
 import org.mailseal.testing.ZoneServer;
 
 /**
@@ -134,6 +135,7 @@ class DashboardMetricsTest {
               "    algorithms: [ed25519]",
               "    rotation: {dns-check: servers, dns-servers: [\"" + zone.hostPort() + "\"]}",
               ""));
+      TestCertificate.placeAsSelfSigned(dir.resolve("tls"));
       try (Relay relay = new Relay(ConfigLoader.load(file), new PrintWriter(new StringWriter()))) {
         relay.start();
         TrustedSubmission submit =

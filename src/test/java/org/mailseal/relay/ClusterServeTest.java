@@ -30,6 +30,7 @@ import org.mailseal.keys.DkimKey;
 import org.mailseal.keys.KeyState;
 import org.mailseal.keys.KeyStoreException;
 import org.mailseal.testing.PostgresServer;
+import org.mailseal.testing.TestCertificate;
 
 /** {@code serve} in cluster mode: nodes share their keys through the database. */
 @ExtendWith(PostgresServer.Extension.class)
@@ -85,7 +86,9 @@ class ClusterServeTest {
             "domains:",
             "  example.com: {algorithms: [ed25519]}",
             ""));
-    return ConfigLoader.load(yaml);
+    MailsealConfig config = ConfigLoader.load(yaml);
+    TestCertificate.placeAsSelfSigned(config.tls().selfSignedDirectory());
+    return config;
   }
 
   private Relay relay(MailsealConfig config) {

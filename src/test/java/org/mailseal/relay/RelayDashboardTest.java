@@ -50,6 +50,7 @@ import org.mailseal.reports.ReportImporter;
 import org.mailseal.reports.ReportLimits;
 import org.mailseal.reports.ReportParser;
 import org.mailseal.reports.ReportReader;
+import org.mailseal.testing.TestCertificate;
 import org.mailseal.testing.ZoneServer;
 
 /**
@@ -98,12 +99,7 @@ class RelayDashboardTest {
     Path file = dir.resolve("mailseal.yaml");
     Files.writeString(file, String.join("\n", lines));
     MailsealConfig config = ConfigLoader.load(file);
-    // The test certificate (src/test/resources/tls), as if made on an earlier start: the relay
-    // loads it instead of generating an RSA key (half of its start-up); ListenerTlsTest covers
-    // that.
-    Path selfSigned = Files.createDirectories(config.tls().selfSignedDirectory());
-    Files.copy(Path.of("src/test/resources/tls/server.crt"), selfSigned.resolve("selfsigned.crt"));
-    Files.copy(Path.of("src/test/resources/tls/server.key"), selfSigned.resolve("selfsigned.key"));
+    TestCertificate.placeAsSelfSigned(config.tls().selfSignedDirectory());
     PasswordHasher hasher = new PasswordHasher(new SecureRandom());
     UserStore users = new UserStore(config.users().file(), Clock.systemUTC());
     for (String name : List.of("admin@example.com", "alice@example.com")) {

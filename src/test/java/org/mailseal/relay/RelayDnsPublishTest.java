@@ -23,6 +23,7 @@ import org.mailseal.dns.DnsjavaLookup;
 import org.mailseal.keys.DkimKey;
 import org.mailseal.keys.FileKeyStore;
 import org.mailseal.testing.BindServer;
+import org.mailseal.testing.TestCertificate;
 import org.xbill.DNS.Name;
 
 /**
@@ -63,7 +64,9 @@ class RelayDnsPublishTest {
             ""));
     Path file = dir.resolve("mailseal.yaml");
     Files.writeString(file, String.join("\n", lines));
-    return ConfigLoader.load(file);
+    MailsealConfig config = ConfigLoader.load(file);
+    TestCertificate.placeAsSelfSigned(config.tls().selfSignedDirectory());
+    return config;
   }
 
   static String scrape(Relay relay) throws java.io.IOException {

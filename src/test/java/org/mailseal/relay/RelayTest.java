@@ -28,6 +28,7 @@ import org.mailseal.spool.EnvelopeDraft;
 import org.mailseal.spool.QueueId;
 import org.mailseal.spool.Spool;
 import org.mailseal.spool.SpoolOptions;
+import org.mailseal.testing.TestCertificate;
 import org.mailseal.testing.ZoneServer;
 
 /** The running relay as serve builds it: route mx, a per-domain route, the bouncer, workers. */
@@ -227,7 +228,9 @@ class RelayTest {
     lines.add("");
     Path file = dir.resolve("mailseal.yaml");
     Files.writeString(file, String.join("\n", lines));
-    return ConfigLoader.load(file);
+    MailsealConfig config = ConfigLoader.load(file);
+    TestCertificate.placeAsSelfSigned(config.tls().selfSignedDirectory());
+    return config;
   }
 
   private static String scrape(Relay relay) throws java.io.IOException {

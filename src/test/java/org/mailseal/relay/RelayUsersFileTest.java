@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mailseal.cli.ServeProcess;
 import org.mailseal.config.ConfigLoader;
 import org.mailseal.config.MailsealConfig;
+import org.mailseal.testing.TestCertificate;
 
 /** The relay refuses to start on a users file of the wrong shape, and says where it is wrong. */
 @Timeout(60)
@@ -42,6 +43,7 @@ class RelayUsersFileTest {
     // Valid YAML, but a list of names: the old reader took it for "no users" and started.
     Files.writeString(dir.resolve("users.yaml"), "- alice@example.com\n- bob@example.com\n");
     MailsealConfig config = ConfigLoader.load(yaml);
+    TestCertificate.placeAsSelfSigned(config.tls().selfSignedDirectory());
 
     try (Relay relay = new Relay(config, new PrintWriter(new StringWriter()))) {
       assertThatThrownBy(relay::start)

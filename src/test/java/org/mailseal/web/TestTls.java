@@ -19,6 +19,7 @@ import javax.net.ssl.TrustManagerFactory;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+import org.mailseal.testing.TestCertificate;
 import org.mailseal.tls.ServerTls;
 
 /**
@@ -32,9 +33,7 @@ record TestTls(SSLContext server, SSLContext client, X509Certificate certificate
     // The test certificate (src/test/resources/tls: 127.0.0.1 and ::1 among its names), left where
     // an earlier start would have made the pair: selfSigned loads it instead of generating an RSA
     // key. Making the pair is ListenerTlsTest's concern.
-    Files.createDirectories(dir);
-    Files.copy(Path.of("src/test/resources/tls/server.crt"), dir.resolve("selfsigned.crt"));
-    Files.copy(Path.of("src/test/resources/tls/server.key"), dir.resolve("selfsigned.key"));
+    TestCertificate.placeAsSelfSigned(dir);
     ServerTls.selfSigned(dir, "localhost", clock, new SecureRandom());
     X509Certificate cert;
     try (InputStream in = Files.newInputStream(dir.resolve("selfsigned.crt"))) {
