@@ -9,10 +9,15 @@ import java.io.ByteArrayInputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyFactory;
 import java.security.KeyPairGenerator;
 import java.security.PublicKey;
+import java.security.spec.X509EncodedKeySpec;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -37,12 +42,17 @@ class DnsRecordsTest {
 
   @BeforeAll
   static void keys() throws Exception {
-    KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
-    g.initialize(4096);
-    rsa4096 = g.generateKeyPair().getPublic();
-    g.initialize(2048);
-    rsa2048 = g.generateKeyPair().getPublic();
-    ed = KeyPairGenerator.getInstance("Ed25519").generateKeyPair().getPublic();
+    // Stored public keys: generating a 4096-bit RSA pair took a second and a half.
+    rsa4096 = publicKey("rsa4096-public.pem", "RSA");
+    rsa2048 = publicKey("rsa2048-public.pem", "RSA");
+    ed = publicKey("ed25519-public.pem", "Ed25519");
+  }
+
+  static PublicKey publicKey(String file, String algorithm) throws Exception {
+    String pem = Files.readString(Path.of("src/test/resources/keys", file));
+    String base64 = pem.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+    return KeyFactory.getInstance(algorithm)
+        .generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(base64)));
   }
 
   static DkimKey key(String selector, PublicKey pub, KeyState state, Instant revoked) {
