@@ -4,7 +4,9 @@ package org.mailseal.keys;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Path;
 import java.security.KeyPair;
+import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,11 +25,16 @@ abstract class KeyStoreContract {
   static KeyPair ed1;
 
   @BeforeAll
-  static void keys() {
-    KeyGenerator g = new KeyGenerator(new SecureRandom());
-    rsa1 = g.generate(KeyAlgorithm.RSA, 2048);
-    rsa2 = g.generate(KeyAlgorithm.RSA, 2048);
-    ed1 = g.generate(KeyAlgorithm.ED25519, 0);
+  static void keys() throws Exception {
+    // The stored test keys: generating two RSA pairs cost each store's tests half a second.
+    rsa1 = stored("rsa2048-pkcs8.pem");
+    rsa2 = stored("rsa2048-second-pkcs8.pem");
+    ed1 = new KeyGenerator(new SecureRandom()).generate(KeyAlgorithm.ED25519, 0);
+  }
+
+  private static KeyPair stored(String file) throws KeyFormatException {
+    PrivateKey key = PemKeys.readPrivateKey(Path.of("src/test/resources/keys", file));
+    return new KeyPair(PemKeys.publicKeyOf(key), key);
   }
 
   /** A new instance of the store under test, over the test's storage, its clock fixed at now. */
