@@ -9,8 +9,6 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyPair;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,9 +25,8 @@ import org.mailseal.dkim.SignOptions;
 import org.mailseal.dkim.VerificationResult;
 import org.mailseal.keys.DkimKey;
 import org.mailseal.keys.FileKeyStore;
-import org.mailseal.keys.KeyAlgorithm;
-import org.mailseal.keys.KeyGenerator;
 import org.mailseal.keys.KeyState;
+import org.mailseal.keys.PemKeys;
 import org.mailseal.keys.Selector;
 import org.mailseal.reports.DnsSourceLookup;
 import org.mailseal.reports.DomainFacts;
@@ -190,8 +187,11 @@ class DmarcReportsEndToEndTest {
   void reportsClassifyEverySourceAndTheVerdictTurnsReadyWhenTheShareHolds() throws Exception {
     MutableClock clock = new MutableClock(FIRST.plus(Duration.ofHours(8)));
     FileKeyStore keys = new FileKeyStore(dir.resolve("keys"), clock);
-    KeyPair pair = new KeyGenerator(new SecureRandom()).generate(KeyAlgorithm.RSA, 2048);
-    keys.add("example.com", new Selector("s20261101r"), pair.getPrivate(), KeyState.ACTIVE);
+    keys.add(
+        "example.com",
+        new Selector("s20261101r"),
+        PemKeys.readPrivateKey(Path.of("src/test/resources/keys/rsa2048-pkcs8.pem")),
+        KeyState.ACTIVE);
     Path yaml = dir.resolve("mailseal.yaml");
     Files.writeString(
         yaml,

@@ -35,6 +35,7 @@ import org.mailseal.keys.FileKeyStore;
 import org.mailseal.keys.KeyAlgorithm;
 import org.mailseal.keys.KeyGenerator;
 import org.mailseal.keys.KeyState;
+import org.mailseal.keys.PemKeys;
 import org.mailseal.keys.Selector;
 import org.mailseal.relay.SignedSubmission;
 import org.mailseal.spool.EnvelopeDraft;
@@ -81,7 +82,7 @@ class DsnEndToEndTest {
     keys.add(
         "example.com",
         new Selector("s20261122r"),
-        gen.generate(KeyAlgorithm.RSA, 2048).getPrivate(),
+        PemKeys.readPrivateKey(Path.of("src/test/resources/keys/rsa2048-pkcs8.pem")),
         KeyState.ACTIVE);
     signing = new SigningKeys(keys, Set.of("example.com"), clock, 65536);
     signing.refresh();
