@@ -19,12 +19,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import javax.net.ssl.SSLSocketFactory;
-import org.mailseal.auth.PasswordHasher;
 import org.mailseal.auth.User;
 import org.mailseal.auth.UserStore;
 import org.mailseal.bench.LoadOptions;
 import org.mailseal.delivery.ClientTls;
 import org.mailseal.policy.SenderPattern;
+import org.mailseal.testing.CheapHash;
 import org.mailseal.testing.Waits;
 
 /**
@@ -95,11 +95,7 @@ public final class ServeProcess implements AutoCloseable {
         StandardCharsets.UTF_8);
     SecureRandom random = new SecureRandom();
     new UserStore(dir.resolve("users.yaml"), Clock.systemUTC())
-        .put(
-            new User(
-                USER,
-                new PasswordHasher(random).hash(PASSWORD.toCharArray()),
-                List.of(SenderPattern.parse(USER))));
+        .put(new User(USER, CheapHash.of(PASSWORD), List.of(SenderPattern.parse(USER))));
   }
 
   static Path jar() {

@@ -19,6 +19,7 @@ import org.mailseal.auth.PasswordHasher;
 import org.mailseal.auth.User;
 import org.mailseal.auth.UserStore;
 import org.mailseal.policy.SenderPattern;
+import org.mailseal.testing.CheapHash;
 import org.mailseal.testing.MutableClock;
 
 /** The dashboard's login over the users file: the admin role, app passwords, new passwords. */
@@ -34,8 +35,7 @@ class UserStoreAdminLoginTest {
     UserStore users = new UserStore(dir.resolve("users.yaml"), clock);
     String name = "owner@example.com";
     User plain =
-        new User(name, hasher.hash("main".toCharArray()), List.of(SenderPattern.parse(name)))
-            .withAdmin(true);
+        new User(name, CheapHash.of("main"), List.of(SenderPattern.parse(name))).withAdmin(true);
     AppPasswords.Issued app = AppPasswords.issue(plain, "phone", hasher, random, clock.instant());
     User owner = plain.withAppPassword(app.credential());
     users.put(owner);
@@ -57,7 +57,7 @@ class UserStoreAdminLoginTest {
                 AdminLogin.Reason.BAD_CREDENTIALS,
                 "App passwords are for mail clients; log in with the user's own password."));
 
-    users.put(owner.withPassword(hasher.hash("main".toCharArray()), clock.instant()));
+    users.put(owner.withPassword(CheapHash.of("main"), clock.instant()));
     clock.advance(Duration.ofSeconds(2));
     assertThat(login.credentialVersion(name)).isPresent().get().isNotEqualTo(version);
 

@@ -34,6 +34,7 @@ import org.mailseal.spool.EnvelopeDraft;
 import org.mailseal.spool.QueueId;
 import org.mailseal.spool.Spool;
 import org.mailseal.spool.SpoolOptions;
+import org.mailseal.testing.CheapHash;
 import org.mailseal.testing.MutableClock;
 import org.mailseal.testing.ZoneServer;
 
@@ -121,12 +122,8 @@ final class WebFixture implements AutoCloseable {
 
     this.hasher = new PasswordHasher(random);
     this.users = new UserStore(dir.resolve("users.yaml"), clock);
-    users.put(
-        new User(
-            ADMIN, hasher.hash(ADMIN_PASSWORD.toCharArray()), List.of(SenderPattern.parse(ADMIN))));
-    users.put(
-        new User(
-            USER, hasher.hash(USER_PASSWORD.toCharArray()), List.of(SenderPattern.parse(USER))));
+    users.put(new User(ADMIN, CheapHash.of(ADMIN_PASSWORD), List.of(SenderPattern.parse(ADMIN))));
+    users.put(new User(USER, CheapHash.of(USER_PASSWORD), List.of(SenderPattern.parse(USER))));
     Authenticator auth = new Authenticator(users, hasher, new LoginThrottle(clock), clock, random);
     this.login = new UserStoreAdminLogin(auth, users, u -> Set.of(ADMIN).contains(u.name()));
     this.tls = TestTls.make(dir.resolve("tls"), clock);

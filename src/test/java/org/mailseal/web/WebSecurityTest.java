@@ -27,6 +27,7 @@ import org.mailseal.auth.PasswordHasher;
 import org.mailseal.auth.User;
 import org.mailseal.auth.UserStore;
 import org.mailseal.policy.SenderPattern;
+import org.mailseal.testing.CheapHash;
 import org.mailseal.testing.MutableClock;
 
 /**
@@ -56,8 +57,8 @@ class WebSecurityTest {
   @BeforeAll
   static void once() throws Exception {
     hasher = new PasswordHasher(new SecureRandom());
-    adminHash = hasher.hash(WebFixture.ADMIN_PASSWORD.toCharArray());
-    userHash = hasher.hash(WebFixture.USER_PASSWORD.toCharArray());
+    adminHash = CheapHash.of(WebFixture.ADMIN_PASSWORD);
+    userHash = CheapHash.of(WebFixture.USER_PASSWORD);
     tls = TestTls.make(shared.resolve("tls"), Clock.systemUTC());
   }
 
@@ -91,7 +92,7 @@ class WebSecurityTest {
   }
 
   private User user(String name, String password) {
-    return new User(name, hasher.hash(password.toCharArray()), List.of(SenderPattern.parse(name)));
+    return new User(name, CheapHash.of(password), List.of(SenderPattern.parse(name)));
   }
 
   private String loggedIn() throws Exception {
