@@ -32,6 +32,7 @@ import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -132,6 +133,12 @@ class DashboardBrowserTest {
       return false;
     } catch (StaleElementReferenceException replaced) {
       return true;
+    } catch (WebDriverException lookup) {
+      // Chromium answers this way when the page is swapped while it looks the node up.
+      if (String.valueOf(lookup.getMessage()).contains("does not belong to the document")) {
+        return true;
+      }
+      throw lookup;
     }
   }
 
