@@ -5,6 +5,7 @@ import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.net.BindException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -48,9 +49,25 @@ public final class ZoneServer implements AutoCloseable {
   public ZoneServer(InetAddress address, String origin, String zoneText) throws IOException {
     this.origin = DnsLookup.absolute(origin);
     setZone(zoneText);
-    this.udp = new DatagramSocket(new InetSocketAddress(address, 0));
-    this.tcp = new ServerSocket();
-    this.tcp.bind(new InetSocketAddress(address, udp.getLocalPort()));
+    // One port for both: a free UDP port may be taken for TCP, so try again with another.
+    DatagramSocket u0 = null;
+    ServerSocket t0 = null;
+    for (int attempt = 1; t0 == null; attempt++) {
+      u0 = new DatagramSocket(new InetSocketAddress(address, 0));
+      ServerSocket candidate = new ServerSocket();
+      try {
+        candidate.bind(new InetSocketAddress(address, u0.getLocalPort()));
+        t0 = candidate;
+      } catch (BindException taken) {
+        candidate.close();
+        u0.close();
+        if (attempt == 20) {
+          throw taken;
+        }
+      }
+    }
+    this.udp = u0;
+    this.tcp = t0;
     Thread u = new Thread(this::serveUdp, "zone-server-udp");
     Thread t = new Thread(this::serveTcp, "zone-server-tcp");
     u.setDaemon(true);
