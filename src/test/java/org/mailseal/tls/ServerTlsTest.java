@@ -4,7 +4,6 @@ package org.mailseal.tls;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
@@ -16,12 +15,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,42 +35,6 @@ class ServerTlsTest {
     pool.shutdownNow();
   }
 
-  /**
-   * Accepts one connection on the implicit-TLS socket and completes its handshake. The client side
-   * closes before the test waits for the server side: a TLS 1.2 socket's close waits for the peer's
-   * close_notify, so the server side closing first would sit out its read timeout.
-   */
-  private X509Certificate served(ServerTls tls, String... protocols) throws Exception {
-    try (ServerSocket server = tls.serverSocket()) {
-      server.bind(new InetSocketAddress("127.0.0.1", 0));
-      Future<Integer> accept =
-          pool.submit(
-              () -> {
-                try (Socket s = server.accept()) {
-                  s.setSoTimeout(10_000);
-                  ((SSLSocket) s).startHandshake();
-                  return s.getInputStream().read();
-                }
-              });
-      SSLContext ctx = SSLContext.getInstance("TLS");
-      ctx.init(null, new TrustManager[] {new TrustAll()}, random);
-      X509Certificate cert;
-      try (SSLSocket c = (SSLSocket) ctx.getSocketFactory().createSocket()) {
-        c.connect(server.getLocalSocketAddress(), 5000);
-        c.setSoTimeout(10_000);
-        if (protocols.length > 0) {
-          c.setEnabledProtocols(protocols);
-        }
-        c.startHandshake();
-        cert = (X509Certificate) c.getSession().getPeerCertificates()[0];
-        c.getOutputStream().write('.');
-        c.getOutputStream().flush();
-      }
-      assertThat(accept.get(10, TimeUnit.SECONDS)).as("the byte the server read").isEqualTo('.');
-      return cert;
-    }
-  }
-
   @Test
   void aRenewedCertificateFileIsServedWithoutARestart() throws Exception {
     Path live = dir.resolve("live");
@@ -85,7 +42,7 @@ class ServerTlsTest {
     Path cert = live.resolve("selfsigned.crt");
     Path key = live.resolve("selfsigned.key");
     ServerTls tls = ServerTls.fromFiles(cert, key, clock);
-    X509Certificate first = served(tls);
+    X509Certificate first = Handshake.served(tls, pool, random);
 
     // A renewal (certbot, say) replaces both files.
     Path renewed = dir.resolve("renewed");
@@ -99,9 +56,11 @@ class ServerTlsTest {
     Files.setLastModifiedTime(
         cert, java.nio.file.attribute.FileTime.from(Instant.now().plusSeconds(60)));
 
-    assertThat(served(tls)).as("checked at most every %s", ServerTls.RECHECK).isEqualTo(first);
+    assertThat(Handshake.served(tls, pool, random))
+        .as("checked at most every %s", ServerTls.RECHECK)
+        .isEqualTo(first);
     clock.advance(ServerTls.RECHECK.plus(Duration.ofSeconds(1)));
-    X509Certificate second = served(tls);
+    X509Certificate second = Handshake.served(tls, pool, random);
     assertThat(second).isNotEqualTo(first);
     assertThat(second.getPublicKey()).isNotEqualTo(first.getPublicKey());
   }
@@ -109,8 +68,8 @@ class ServerTlsTest {
   @Test
   void onlyTls12And13AreSpoken() throws Exception {
     ServerTls tls = ServerTls.selfSigned(dir, "mail.example.com", clock, random);
-    served(tls, "TLSv1.2");
-    served(tls, "TLSv1.3");
+    Handshake.served(tls, pool, random, "TLSv1.2");
+    Handshake.served(tls, pool, random, "TLSv1.3");
     // The JDK client refuses TLS 1.1 by itself, so a handshake would prove nothing: ask the
     // server sockets what they enable.
     try (javax.net.ssl.SSLServerSocket s = (javax.net.ssl.SSLServerSocket) tls.serverSocket()) {
@@ -131,19 +90,5 @@ class ServerTlsTest {
     assertThatThrownBy(() -> ServerTls.fromFiles(cert, key, clock))
         .isInstanceOf(TlsException.class)
         .hasMessageContaining("fullchain.pem");
-  }
-
-  /** The test checks which certificate is served, not whether it is trusted. */
-  private static final class TrustAll implements X509TrustManager {
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType) {}
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType) {}
-
-    @Override
-    public X509Certificate[] getAcceptedIssuers() {
-      return new X509Certificate[0];
-    }
   }
 }
